@@ -1,0 +1,31 @@
+# Two commands on a fresh clone: `make report` and `make test`.
+# Each creates .venv with python3 -m venv and pip when it is missing or older
+# than pyproject.toml, installs the project into it, then does its job.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+OUT    ?= build
+
+.PHONY: report test venv clean
+
+# One stamp per extra: the report needs the runtime only, the tests need [test].
+$(VENV)/.stamp-runtime: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-runtime
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(VENV)/.stamp-test
+
+report: $(VENV)/.stamp-runtime
+	$(BIN)/dalian-data report --html --out $(OUT)
+
+test: $(VENV)/.stamp-test
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(OUT) .pytest_cache

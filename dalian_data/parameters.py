@@ -1,0 +1,59 @@
+"""Validation of the notebooks' parameters, shared by the notebooks and the CLI.
+
+Papermill only warns about parameters a notebook does not declare and never
+checks values, so every notebook's second cell calls :func:`validate_parameters`
+and ``dalian-data report`` calls it before any kernel starts. One table of rules
+serves both, so the two can never disagree about what is allowed.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one parameter accepts: a test and the words that describe it."""
+
+    allowed: str
+    check: Callable[[Any], bool]
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+LANGUAGES = ("zh", "en")
+
+RULES: dict[str, Rule] = {
+    "lang": Rule("'zh' or 'en'", lambda v: v in LANGUAGES),
+    "population": Rule(
+        "a whole number of residents from 1 to 100000000",
+        lambda v: _is_int(v) and 1 <= v <= 100_000_000,
+    ),
+    "figure_dir": Rule(
+        "None, or a directory path (str) in which to save each chart as PNG and SVG",
+        lambda v: v is None or (isinstance(v, (str, os.PathLike)) and str(v).strip() != ""),
+    ),
+    "decimals": Rule("a whole number from 0 to 6", lambda v: _is_int(v) and 0 <= v <= 6),
+    "days_in_year": Rule("365 or 366", lambda v: _is_int(v) and v in (365, 366)),
+    "show_quotes": Rule("True or False", lambda v: isinstance(v, bool)),
+}
+
+
+def validate_parameters(**params: Any) -> dict[str, Any]:
+    """Check notebook parameters; return them unchanged when all are valid.
+
+    Raises ``ValueError`` naming the parameter, the bad value and what is
+    allowed, e.g. ``parameter 'lang' is 'fr'; allowed: 'zh' or 'en'``.
+    """
+    for name, value in params.items():
+        rule = RULES.get(name)
+        if rule is None:
+            known = ", ".join(sorted(RULES))
+            raise ValueError(f"unknown parameter {name!r}; known parameters: {known}")
+        if not rule.check(value):
+            raise ValueError(f"parameter {name!r} is {value!r}; allowed: {rule.allowed}")
+    return dict(params)

@@ -1,0 +1,42 @@
+"""The report itself: one immutable text, verified before anything reads it.
+
+Every offset in this package points into the string returned by
+:func:`report_text`, so the text must be exactly the published bytes. The
+package ships it as package data (``dalian_data/data/report.txt``, a link to
+the project's ``seeds/`` copy, so the text is stored once) and checks its
+sha256 on first read: an altered copy fails loudly instead of shifting every
+offset silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from importlib import resources
+
+REPORT_SHA256 = "0f059fef0c21b18c870e55ce3e53da34881e2dce70571e5b8ce56515eaca6cb6"
+REPORT_RESOURCE = "data/report.txt"
+REPORT_SEED_NAME = "000_289f3813828c4e08.txt"
+
+
+class ReportChecksumError(RuntimeError):
+    """The report's bytes are not the published ones."""
+
+
+def verify_report_bytes(data: bytes, name: str, expected: str = REPORT_SHA256) -> None:
+    """Raise :class:`ReportChecksumError` naming ``name`` when ``data`` is altered."""
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != expected:
+        raise ReportChecksumError(
+            f"{name}: sha256 is {actual}, expected {expected}; "
+            "the report text was altered, so its offsets and figures cannot be trusted"
+        )
+
+
+@lru_cache(maxsize=1)
+def report_text() -> str:
+    """The report as published (UTF-8, no trailing newline), checksum verified."""
+    resource = resources.files("dalian_data").joinpath(REPORT_RESOURCE)
+    data = resource.read_bytes()
+    verify_report_bytes(data, str(resource))
+    return data.decode("utf-8")

@@ -1,0 +1,206 @@
+"""The report as tidy tables: indicators, figures and their provenance.
+
+Each table is built once (cached) from two inputs only: the report text and
+the catalogue. Values, units, qualifiers, kinds, periods and offsets come from
+:func:`dalian_data.quantities` reading the text; the catalogue adds ids and
+labels. Callers get copies, so editing a returned frame never changes the
+next call's result.
+
+Like seaborn's ``load_dataset``, the loader sets categorical order (report
+order of the indicators), so plots and groupbys come out in the order the
+report tells them without every caller fixing it.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from dalian_data.catalogue import CatalogueError, catalogue, indicator_ids, unit_en
+from dalian_data.extract import quantities, sentence_bounds
+from dalian_data.source import report_text
+
+__all__ = ["indicators", "figures", "non_figures", "primary_indicator", "aspects", "indicator_dtypes"]
+
+FIGURE_COLUMNS = (
+    "figure_id", "indicator_id", "indicator", "metric", "metric_en", "value", "unit", "unit_en",
+    "qualifier", "kind", "period", "quote", "start", "end", "sentence",
+)
+
+
+def indicator_dtypes() -> tuple[pd.CategoricalDtype, pd.CategoricalDtype]:
+    """Ordered categories of indicator ids and Chinese names, in report order."""
+    entries = catalogue()["indicators"]
+    return (
+        pd.CategoricalDtype([e["id"] for e in entries], ordered=True),
+        pd.CategoricalDtype([e["name"] for e in entries], ordered=True),
+    )
+
+
+def _strings(values) -> pd.arrays.StringArray:
+    return pd.array(list(values), dtype="string")
+
+
+def _find(text: str, needle: str, start: int = 0) -> int:
+    pos = text.find(needle, start)
+    if pos < 0:
+        raise CatalogueError(f"{needle!r} does not occur in the report after offset {start}")
+    return pos
+
+
+@lru_cache(maxsize=1)
+def _indicators() -> pd.DataFrame:
+    text = report_text()
+    entries = catalogue()["indicators"]
+    starts = [_find(text, e["heading"]) for e in entries]
+    ends = [s - 1 for s in starts[1:]] + [len(text)]  # up to the newline before the next heading
+    intro = _find(text, "围绕")
+    lead_starts = []
+    for e in entries:  # the introduction lists the departments in indicator order
+        lead_starts.append(_find(text, e["lead_department"], lead_starts[-1] + 1 if lead_starts else intro))
+    id_dtype, name_dtype = indicator_dtypes()
+    return pd.DataFrame({
+        "indicator_id": pd.Categorical([e["id"] for e in entries], dtype=id_dtype),
+        "indicator": pd.Categorical([e["name"] for e in entries], dtype=name_dtype),
+        "indicator_en": _strings(e["name_en"] for e in entries),
+        "lead_department": _strings(e["lead_department"] for e in entries),
+        "lead_department_short": _strings(e["lead_department_short"] for e in entries),
+        "lead_department_en": _strings(e["lead_department_en"] for e in entries),
+        "description": _strings(e["description"] for e in entries),
+        "description_en": _strings(e["description_en"] for e in entries),
+        "notes_en": _strings(e["notes_en"] for e in entries),
+        "heading": _strings(e["heading"] for e in entries),
+        "section_start": pd.array(starts, dtype="int64"),
+        "section_end": pd.array(ends, dtype="int64"),
+        "lead_department_start": pd.array(lead_starts, dtype="int64"),
+        "lead_department_end": pd.array([s + len(e["lead_department"]) for s, e in zip(lead_starts, entries)],
+                                        dtype="int64"),
+    })
+
+
+def indicators() -> pd.DataFrame:
+    """The six secondary indicators, one row each, in report order.
+
+    ``section_start``/``section_end`` delimit each indicator's section in
+    :func:`report_text`; ``lead_department_start``/``_end`` locate the lead
+    department in the introduction. The report lists departments and
+    indicators in the same order but never pairs them explicitly: the
+    pairing here follows that order.
+    """
+    return _indicators().copy()
+
+
+def primary_indicator() -> dict[str, Any]:
+    """The primary indicator 包容普惠创新 and the evaluation it belongs to."""
+    return dict(catalogue()["primary"])
+
+
+def aspects() -> pd.DataFrame:
+    """The three aspects named in the introduction, with their offsets.
+
+    The report does not say which secondary indicator serves which aspect,
+    so this table has no indicator column.
+    """
+    text = report_text()
+    entries = catalogue()["aspects"]
+    starts = [_find(text, e["name"]) for e in entries]
+    return pd.DataFrame({
+        "aspect_id": _strings(e["id"] for e in entries),
+        "aspect": _strings(e["name"] for e in entries),
+        "aspect_en": _strings(e["name_en"] for e in entries),
+        "start": pd.array(starts, dtype="int64"),
+        "end": pd.array([s + len(e["name"]) for s, e in zip(starts, entries)], dtype="int64"),
+    })
+
+
+@lru_cache(maxsize=1)
+def _report_quantities() -> pd.DataFrame:
+    return quantities(report_text())
+
+
+def _locate(found: pd.DataFrame, entries: list[dict]) -> list[int]:
+    """Row positions in ``found`` of each catalogue entry's quote and occurrence."""
+    by_quote: dict[str, list[int]] = {}
+    for pos, quote in enumerate(found["quote"]):
+        by_quote.setdefault(quote, []).append(pos)
+    rows = []
+    for entry in entries:
+        occurrence = entry.get("occurrence", 1)
+        hits = by_quote.get(entry["quote"], [])
+        if len(hits) < occurrence:
+            label = entry.get("id", entry["quote"])
+            raise CatalogueError(
+                f"catalogue entry {label!r}: the extractor finds {len(hits)} quantity(ies) quoted "
+                f"{entry['quote']!r} in the report, so occurrence {occurrence} does not exist"
+            )
+        rows.append(hits[occurrence - 1])
+    return rows
+
+
+@lru_cache(maxsize=1)
+def _figures() -> pd.DataFrame:
+    text = report_text()
+    entries = catalogue()["figures"]
+    found = _report_quantities().iloc[_locate(_report_quantities(), entries)].reset_index(drop=True)
+    id_dtype, name_dtype = indicator_dtypes()
+    names = dict(zip(id_dtype.categories, name_dtype.categories))
+    ids = [e.get("indicator") for e in entries]
+    spans = [sentence_bounds(text, s) for s in found["start"]]
+    frame = pd.DataFrame({
+        "figure_id": _strings(e["id"] for e in entries),
+        "indicator_id": pd.Categorical(ids, dtype=id_dtype),
+        "indicator": pd.Categorical([names.get(i) for i in ids], dtype=name_dtype),
+        "metric": _strings(e["metric"] for e in entries),
+        "metric_en": _strings(e["metric_en"] for e in entries),
+        "value": found["value"],
+        "unit": found["unit"],
+        "unit_en": _strings(e.get("unit_en") or unit_en(u) for e, u in zip(entries, found["unit"])),
+        "qualifier": found["qualifier"],
+        "kind": found["kind"],
+        "period": found["period"],
+        "quote": found["quote"],
+        "start": found["start"],
+        "end": found["end"],
+        "sentence": _strings(text[a:b] for a, b in spans),
+    })
+    unknown = set(ids) - set(id_dtype.categories) - {None}
+    if unknown:
+        raise CatalogueError(f"figures name unknown indicators {sorted(unknown)}; valid: {list(id_dtype.categories)}")
+    return frame
+
+
+def _check_indicator(indicator: str) -> str:
+    """Map an indicator id or Chinese name to its id, or say what is valid."""
+    ids = indicator_ids()
+    if indicator in ids:
+        return indicator
+    by_name = {e["name"]: e["id"] for e in catalogue()["indicators"]}
+    if isinstance(indicator, str) and indicator in by_name:
+        return by_name[indicator]
+    raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {', '.join(ids)} (or None for all)")
+
+
+def figures(indicator: str | None = None) -> pd.DataFrame:
+    """Every figure of the report, one row each, in report order.
+
+    ``indicator`` is an indicator id (see :func:`indicators`) or its Chinese
+    name; ``None`` returns all figures, including those of the headline and
+    introduction, which belong to no indicator (missing ``indicator_id``).
+    Each row's ``report_text()[start:end] == quote``.
+    """
+    frame = _figures()
+    if indicator is None:
+        return frame.copy()
+    wanted = _check_indicator(indicator)
+    return frame[frame["indicator_id"] == wanted].reset_index(drop=True)
+
+
+def non_figures() -> pd.DataFrame:
+    """Quantities the extractor finds that are not figures, with the reason."""
+    entries = catalogue().get("non_figures", [])
+    found = _report_quantities().iloc[_locate(_report_quantities(), entries)].reset_index(drop=True)
+    return found[["quote", "start", "end", "value", "unit"]].assign(
+        reason=_strings(e["reason"] for e in entries)
+    )
