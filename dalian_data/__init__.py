@@ -30,8 +30,8 @@ _EXPORTS = {
     "non_figures": "dalian_data.tables",
     "primary_indicator": "dalian_data.tables",
     "aspects": "dalian_data.tables",
-    "derived": "dalian_data.derived",
-    "DALIAN_POPULATION_2020": "dalian_data.derived",
+    "derived": "dalian_data.derived_metrics",
+    "DALIAN_POPULATION_2020": "dalian_data.derived_metrics",
     "validate_parameters": "dalian_data.parameters",
     "export": "dalian_data.export",
 }

@@ -9,7 +9,8 @@ The rules, in the order the pattern applies them:
 
 * a number is Arabic digits with an optional decimal part, or a Chinese
   numeral (三, 十五, 两千三百, 百 …); a bare 万 or 亿 is not a number
-  (万人计划, 万人拥有量), and a number after 第 is an ordinal, not a quantity;
+  (万人计划, 万人拥有量), a number after 第 is an ordinal and one after 每
+  is the denominator of a rate (每千人), not a quantity;
 * a scale word after the number (万, 亿, 万亿, 千万 …) multiplies the value;
 * the unit or measure word comes next (longest match: 吨公里 before 吨);
   名 and 位 count people, so their unit is 人; a scale word followed by a
@@ -80,10 +81,10 @@ _QUANTITY = re.compile(
     (?:(?P<compare>同比|比上年|较上年)?(?P<verb>{_alternation(_GROWTH_VERBS)})了?)?
     (?P<before>{_alternation(_QUALIFIER_BEFORE)})?
     (?:
-        (?<![0-9A-Za-z.])(?P<arabic>[0-9]+(?:\.[0-9]+)?)(?![0-9A-Za-z])
+        (?<![0-9A-Za-z.第])(?P<arabic>[0-9]+(?:\.[0-9]+)?)(?![0-9A-Za-z])
         (?P<scale>{_alternation(_SCALES)})?
       |
-        (?<![零〇一二两三四五六七八九十百千万亿第])
+        (?<![零〇一二两三四五六七八九十百千万亿第每])
         (?P<chinese>[零〇一二两三四五六七八九十百千][零〇一二两三四五六七八九十百千万亿]*)
     )
     (?P<some>余|多)?

@@ -1,0 +1,121 @@
+"""pandera schemas of the public frames: the column contract, checkable.
+
+Importing this module imports pandera, so nothing on the import path of
+``dalian_data`` imports it: validating costs only those who ask for it (the
+tests, or a user who wants to check a frame they built).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+from dalian_data.extract import KINDS, QUALIFIERS
+from dalian_data.tables import indicator_dtypes
+
+_STRING = pd.StringDtype()
+_INT = "int64"
+_FLOAT = "float64"
+
+
+def _string(nullable: bool = False, **kw) -> pa.Column:
+    return pa.Column(_STRING, nullable=nullable, **kw)
+
+
+def _offsets() -> dict[str, pa.Column]:
+    return {"start": pa.Column(_INT, pa.Check.ge(0)), "end": pa.Column(_INT, pa.Check.gt(0))}
+
+
+def _end_after_start(df: pd.DataFrame) -> pd.Series:
+    return df["end"] > df["start"]
+
+
+def quantities_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.quantities`."""
+    return pa.DataFrameSchema(
+        {
+            **_offsets(),
+            "quote": _string(),
+            "value": pa.Column(_FLOAT),
+            "unit": _string(),
+            "qualifier": pa.Column(pd.CategoricalDtype(QUALIFIERS)),
+            "kind": pa.Column(pd.CategoricalDtype(KINDS)),
+            "period": _string(nullable=True, checks=pa.Check.str_matches(r"^(19|20)\d{2}(–)?$")),
+        },
+        checks=pa.Check(_end_after_start, error="end must be after start"),
+        strict=True,
+        ordered=True,
+    )
+
+
+def figures_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.figures`."""
+    ids, names = indicator_dtypes()
+    return pa.DataFrameSchema(
+        {
+            "figure_id": _string(unique=True, checks=pa.Check.str_matches(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")),
+            "indicator_id": pa.Column(ids, nullable=True),
+            "indicator": pa.Column(names, nullable=True),
+            "metric": _string(),
+            "metric_en": _string(),
+            "value": pa.Column(_FLOAT),
+            "unit": _string(),
+            "unit_en": _string(),
+            "qualifier": pa.Column(pd.CategoricalDtype(QUALIFIERS)),
+            "kind": pa.Column(pd.CategoricalDtype(KINDS)),
+            "period": _string(nullable=True),
+            "quote": _string(),
+            **_offsets(),
+            "sentence": _string(),
+        },
+        checks=[
+            pa.Check(_end_after_start, error="end must be after start"),
+            pa.Check(lambda df: df["indicator_id"].isna() == df["indicator"].isna(),
+                     error="indicator_id and indicator are missing together"),
+        ],
+        strict=True,
+        ordered=True,
+    )
+
+
+def indicators_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.indicators`."""
+    ids, names = indicator_dtypes()
+    text_columns = ("indicator_en", "lead_department", "lead_department_short", "lead_department_en",
+                    "description", "description_en", "notes_en", "heading")
+    return pa.DataFrameSchema(
+        {
+            "indicator_id": pa.Column(ids, unique=True),
+            "indicator": pa.Column(names, unique=True),
+            **{c: _string() for c in text_columns},
+            "section_start": pa.Column(_INT, pa.Check.ge(0)),
+            "section_end": pa.Column(_INT, pa.Check.gt(0)),
+            "lead_department_start": pa.Column(_INT, pa.Check.ge(0)),
+            "lead_department_end": pa.Column(_INT, pa.Check.gt(0)),
+        },
+        strict=True,
+        ordered=True,
+    )
+
+
+def derived_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.derived` (module derived_metrics)."""
+    ids, names = indicator_dtypes()
+    return pa.DataFrameSchema(
+        {
+            "derived_id": _string(unique=True),
+            "indicator_id": pa.Column(ids),
+            "indicator": pa.Column(names),
+            "label": _string(),
+            "label_en": _string(),
+            "formula": _string(),
+            "inputs": _string(checks=pa.Check.str_matches(r"^[a-z0-9_]+(,[a-z0-9_]+)*$")),
+            "parameters": _string(),
+            "value": pa.Column(_FLOAT, pa.Check(lambda s: s.notna() & (s.abs() != float("inf")))),
+            "unit": _string(),
+            "unit_en": _string(),
+            "note_en": _string(nullable=True),
+        },
+        strict=True,
+        ordered=True,
+    )
