@@ -16,6 +16,7 @@ from functools import lru_cache
 import pandas as pd
 
 from dalian_data.catalogue import CatalogueError, catalogue, unit_en
+from dalian_data.dtypes import strings
 from dalian_data.parameters import validate_parameters
 from dalian_data.tables import figures, indicator_dtypes
 
@@ -87,7 +88,6 @@ def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = 366) -
     entries = catalogue()["derived"]
     id_dtype, name_dtype = indicator_dtypes()
     names = dict(zip(id_dtype.categories, name_dtype.categories))
-    strings = lambda xs: pd.array(list(xs), dtype="string")  # noqa: E731
     return pd.DataFrame({
         "derived_id": strings(e["id"] for e in entries),
         "indicator_id": pd.Categorical([e["indicator"] for e in entries], dtype=id_dtype),

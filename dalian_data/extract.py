@@ -254,6 +254,8 @@ def quantities(text: str):
     """
     import pandas as pd
 
+    from dalian_data.dtypes import strings
+
     if not isinstance(text, str):
         raise TypeError(f"quantities() takes a str, not {type(text).__name__}")
     columns = list(zip(*_rows(text))) or [()] * len(COLUMNS)
@@ -261,10 +263,10 @@ def quantities(text: str):
     return pd.DataFrame({
         "start": pd.array(data["start"], dtype="int64"),
         "end": pd.array(data["end"], dtype="int64"),
-        "quote": pd.array(data["quote"], dtype="string"),
+        "quote": strings(data["quote"]),
         "value": pd.array(data["value"], dtype="float64"),
-        "unit": pd.array(data["unit"], dtype="string"),
+        "unit": strings(data["unit"]),
         "qualifier": pd.Categorical(data["qualifier"], categories=QUALIFIERS),
         "kind": pd.Categorical(data["kind"], categories=KINDS),
-        "period": pd.array(data["period"], dtype="string"),
+        "period": strings(data["period"]),
     })

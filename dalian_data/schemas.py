@@ -10,10 +10,11 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from dalian_data.dtypes import STRING
 from dalian_data.extract import KINDS, QUALIFIERS
 from dalian_data.tables import indicator_dtypes
 
-_STRING = pd.StringDtype()
+_STRING = STRING
 _INT = "int64"
 _FLOAT = "float64"
 

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from dalian_data.catalogue import CatalogueError, catalogue, indicator_ids, unit_en
+from dalian_data.dtypes import strings
 from dalian_data.extract import quantities, sentence_bounds
 from dalian_data.source import report_text
 
@@ -37,10 +38,6 @@ def indicator_dtypes() -> tuple[pd.CategoricalDtype, pd.CategoricalDtype]:
         pd.CategoricalDtype([e["id"] for e in entries], ordered=True),
         pd.CategoricalDtype([e["name"] for e in entries], ordered=True),
     )
-
-
-def _strings(values) -> pd.arrays.StringArray:
-    return pd.array(list(values), dtype="string")
 
 
 def _find(text: str, needle: str, start: int = 0) -> int:
@@ -64,14 +61,14 @@ def _indicators() -> pd.DataFrame:
     return pd.DataFrame({
         "indicator_id": pd.Categorical([e["id"] for e in entries], dtype=id_dtype),
         "indicator": pd.Categorical([e["name"] for e in entries], dtype=name_dtype),
-        "indicator_en": _strings(e["name_en"] for e in entries),
-        "lead_department": _strings(e["lead_department"] for e in entries),
-        "lead_department_short": _strings(e["lead_department_short"] for e in entries),
-        "lead_department_en": _strings(e["lead_department_en"] for e in entries),
-        "description": _strings(e["description"] for e in entries),
-        "description_en": _strings(e["description_en"] for e in entries),
-        "notes_en": _strings(e["notes_en"] for e in entries),
-        "heading": _strings(e["heading"] for e in entries),
+        "indicator_en": strings(e["name_en"] for e in entries),
+        "lead_department": strings(e["lead_department"] for e in entries),
+        "lead_department_short": strings(e["lead_department_short"] for e in entries),
+        "lead_department_en": strings(e["lead_department_en"] for e in entries),
+        "description": strings(e["description"] for e in entries),
+        "description_en": strings(e["description_en"] for e in entries),
+        "notes_en": strings(e["notes_en"] for e in entries),
+        "heading": strings(e["heading"] for e in entries),
         "section_start": pd.array(starts, dtype="int64"),
         "section_end": pd.array(ends, dtype="int64"),
         "lead_department_start": pd.array(lead_starts, dtype="int64"),
@@ -107,9 +104,9 @@ def aspects() -> pd.DataFrame:
     entries = catalogue()["aspects"]
     starts = [_find(text, e["name"]) for e in entries]
     return pd.DataFrame({
-        "aspect_id": _strings(e["id"] for e in entries),
-        "aspect": _strings(e["name"] for e in entries),
-        "aspect_en": _strings(e["name_en"] for e in entries),
+        "aspect_id": strings(e["id"] for e in entries),
+        "aspect": strings(e["name"] for e in entries),
+        "aspect_en": strings(e["name_en"] for e in entries),
         "start": pd.array(starts, dtype="int64"),
         "end": pd.array([s + len(e["name"]) for s, e in zip(starts, entries)], dtype="int64"),
     })
@@ -149,21 +146,21 @@ def _figures() -> pd.DataFrame:
     ids = [e.get("indicator") for e in entries]
     spans = [sentence_bounds(text, s) for s in found["start"]]
     frame = pd.DataFrame({
-        "figure_id": _strings(e["id"] for e in entries),
+        "figure_id": strings(e["id"] for e in entries),
         "indicator_id": pd.Categorical(ids, dtype=id_dtype),
         "indicator": pd.Categorical([names.get(i) for i in ids], dtype=name_dtype),
-        "metric": _strings(e["metric"] for e in entries),
-        "metric_en": _strings(e["metric_en"] for e in entries),
+        "metric": strings(e["metric"] for e in entries),
+        "metric_en": strings(e["metric_en"] for e in entries),
         "value": found["value"],
         "unit": found["unit"],
-        "unit_en": _strings(e.get("unit_en") or unit_en(u) for e, u in zip(entries, found["unit"])),
+        "unit_en": strings(e.get("unit_en") or unit_en(u) for e, u in zip(entries, found["unit"])),
         "qualifier": found["qualifier"],
         "kind": found["kind"],
         "period": found["period"],
         "quote": found["quote"],
         "start": found["start"],
         "end": found["end"],
-        "sentence": _strings(text[a:b] for a, b in spans),
+        "sentence": strings(text[a:b] for a, b in spans),
     })
     unknown = set(ids) - set(id_dtype.categories) - {None}
     if unknown:
@@ -202,5 +199,5 @@ def non_figures() -> pd.DataFrame:
     entries = catalogue().get("non_figures", [])
     found = _report_quantities().iloc[_locate(_report_quantities(), entries)].reset_index(drop=True)
     return found[["quote", "start", "end", "value", "unit"]].assign(
-        reason=_strings(e["reason"] for e in entries)
+        reason=strings(e["reason"] for e in entries)
     )

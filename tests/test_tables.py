@@ -1,9 +1,9 @@
 """figures(), indicators(), aspects(): contract, provenance, bad arguments."""
 
-import pandas as pd
 import pytest
 
 import dalian_data as dd
+from dalian_data.dtypes import STRING
 from dalian_data import schemas
 
 INDICATOR_IDS = ["innovation", "talent", "openness", "public_services", "environment", "transport"]
@@ -116,4 +116,4 @@ def test_the_primary_indicator_and_three_aspects_are_exposed_without_a_mapping_t
 def test_string_columns_use_the_pinned_string_dtype():
     figs = dd.figures()
     for column in ("figure_id", "metric", "unit", "quote", "period", "sentence"):
-        assert figs[column].dtype == pd.StringDtype(), column
+        assert figs[column].dtype == STRING, column
