@@ -25,7 +25,7 @@ report: $(VENV)/.stamp-runtime
 	$(BIN)/dalian-data report --html --out $(OUT)
 
 test: $(VENV)/.stamp-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 clean:
 	rm -rf $(OUT) .pytest_cache
