@@ -117,3 +117,9 @@ def test_string_columns_use_the_pinned_string_dtype():
     figs = dd.figures()
     for column in ("figure_id", "metric", "unit", "quote", "period", "sentence"):
         assert figs[column].dtype == STRING, column
+
+
+def test_the_primary_indicator_says_the_report_never_prints_its_name():
+    primary = dd.primary_indicator()
+    assert primary["name"] not in dd.report_text()
+    assert "never prints" in primary["note_en"]
