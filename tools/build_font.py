@@ -57,6 +57,14 @@ SOURCE_FAMILY = "Noto Sans CJK SC"
 SOURCE_STYLE = "Regular"
 OUTPUT_NAME = "NotoSansCJKsc-Regular-subset.otf"
 
+# The subset gets a family name of its own.  Were it still "Noto Sans CJK SC",
+# matplotlib would pick, on a machine with fonts-noto-cjk installed, whichever
+# of the two same-named fonts its cache lists first, i.e. the system one, and
+# charts would depend on the machine after all.  No hyphen or colon: those
+# would break matplotlib's fontconfig-pattern parsing of the name.
+OUTPUT_FAMILY = "Noto Sans CJK SC DalianData"
+OUTPUT_PS_NAME = "NotoSansCJKscDalianData-Regular"
+
 # Debian's copyright file gives a stale "2010-2012, Google Corporation"
 # notice; the OFL asks us to carry the real one.  This is the first line of
 # upstream's Sans/LICENSE (github.com/notofonts/noto-cjk).  The reserved name
@@ -202,6 +210,33 @@ def subset_options() -> subset.Options:
     return options
 
 
+def rename(font: TTFont) -> None:
+    """Give the subset its own family and PostScript names, in name table and CFF.
+
+    The CFF of the .ttc is shared by all faces and is named after the JP one;
+    renaming it too keeps the file self-consistent (the PDF backend embeds
+    fonts under their PostScript name).
+    """
+    old_ps = font["name"].getDebugName(6)
+    replacements = {
+        1: OUTPUT_FAMILY,
+        3: (font["name"].getDebugName(3) or "").replace(old_ps, OUTPUT_PS_NAME),
+        4: OUTPUT_FAMILY,
+        6: OUTPUT_PS_NAME,
+        16: OUTPUT_FAMILY,
+    }
+    for record in font["name"].names:
+        if record.nameID in replacements:
+            record.string = replacements[record.nameID]
+    cff = font["CFF "].cff
+    old_cff_name = cff.fontNames[0]
+    cff.fontNames = [OUTPUT_PS_NAME]
+    top = cff.topDictIndex[0]
+    top.FullName = top.FamilyName = OUTPUT_FAMILY
+    for fd in getattr(top, "FDArray", []):
+        fd.FontName = fd.FontName.replace(old_cff_name, OUTPUT_PS_NAME)
+
+
 def build_font(ttc: Path, codepoints: list[int]) -> tuple[bytes, list[int]]:
     """Subset the SC face of *ttc* to *codepoints*.
 
@@ -218,6 +253,7 @@ def build_font(ttc: Path, codepoints: list[int]) -> tuple[bytes, list[int]]:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=codepoints)
     subsetter.subset(font)
+    rename(font)
     buffer = io.BytesIO()
     font.save(buffer, reorderTables=options.canonical_order)
     return buffer.getvalue(), absent
@@ -286,12 +322,17 @@ Rebuild:  apt-get install fonts-noto-cjk && python tools/build_font.py
           tests/test_font_coverage.py fails when a data file uses a
           character the font lacks: rebuild and commit the font then.
 
-Licence:  SIL Open Font License 1.1, see OFL.txt. The font keeps its name
-          "Noto Sans CJK SC": the OFL only forbids modified versions from
+Names:    family "{OUTPUT_FAMILY}", PostScript name
+          "{OUTPUT_PS_NAME}". The OFL would let the subset keep
+          the name "Noto Sans CJK SC": it only bars modified versions from
           using a Reserved Font Name, and the one Noto CJK declares is
-          "Source" (inherited from Adobe's Source Han Sans), which this name
-          does not contain. "Noto" itself is a trademark of Google, not a
-          Reserved Font Name. OFL.txt must travel with the font.
+          "Source" (inherited from Adobe's Source Han Sans), which neither
+          name contains. It is renamed anyway so that matplotlib cannot
+          confuse it with a full Noto Sans CJK SC installed on the machine.
+          "Noto" is a trademark of Google Inc., not a Reserved Font Name.
+
+Licence:  SIL Open Font License 1.1, see OFL.txt, which must travel with
+          the font. The licence covers the font only, not charts made with it.
 """
 
 
