@@ -1,0 +1,336 @@
+"""What ``dalian-data report`` and ``dalian-data refresh`` do, step by step.
+
+``report``: find the notebooks, check every parameter (before any kernel
+starts), name the output folder after the parameters, skip notebooks whose
+output is up to date, execute the rest in parallel (:mod:`dalian_data.runner`),
+record the results in the manifest as they arrive, render HTML if asked, and
+say where the results are and what failed.
+
+``refresh``: execute the committed notebooks in place with their default
+parameters, so their stored outputs match the code and data.
+
+Both print results to ``out`` and problems to ``err`` and return an exit
+code: 0 all good, 1 a notebook failed. Problems with the request itself
+raise :class:`UsageError` (exit code 2) before anything runs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Iterator, Sequence
+
+import dalian_data
+from dalian_data.cache import Manifest, environment_fingerprint, file_sha256, notebook_fingerprint, write_text_atomic
+from dalian_data.notebook_params import (
+    DeclaredNotebook,
+    ParameterError,
+    declared_parameters,
+    load_yaml_parameters,
+    parameters_slug,
+    read_notebook_json,
+    resolve_parameters,
+)
+
+NOTEBOOKS_ENV = "DALIAN_DATA_NOTEBOOKS"
+DEFAULT_OUT = Path("build") / "report"
+DEFAULT_LANG = "zh"
+
+
+class UsageError(Exception):
+    """The request cannot be carried out as asked (exit code 2); the message is one line."""
+
+
+def package_dir() -> Path:
+    return Path(dalian_data.__file__).resolve().parent
+
+
+def repo_dir() -> Path:
+    """The source checkout the package lives in (notebooks/ and seeds/ are beside the package)."""
+    return package_dir().parent
+
+
+def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
+    """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else ``<checkout>/notebooks``."""
+    chosen = override or os.environ.get(NOTEBOOKS_ENV)
+    path = Path(chosen) if chosen else repo_dir() / "notebooks"
+    if not path.is_dir():
+        raise UsageError(
+            f"notebooks folder {str(path)!r} does not exist; run from a source checkout of dalian-data "
+            f"(pip install -e .) or set {NOTEBOOKS_ENV} to the folder holding the notebooks"
+        )
+    return path.resolve()
+
+
+def available_notebooks(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*.ipynb") if not p.name.startswith("."))
+
+
+def select_notebooks(names: Sequence[str], folder: Path) -> list[Path]:
+    """Resolve ``02_talent``, ``02_talent.ipynb`` or a path; no names means every notebook in ``folder``."""
+    available = available_notebooks(folder)
+    if not names:
+        if not available:
+            raise UsageError(f"no notebooks (*.ipynb) in {str(folder)!r}")
+        return available
+    chosen: list[Path] = []
+    for name in names:
+        stem = name[: -len(".ipynb")] if name.endswith(".ipynb") else name
+        in_folder = folder / f"{stem}.ipynb"
+        as_path = Path(name)
+        if "/" not in name and in_folder.is_file():
+            path = in_folder
+        elif as_path.suffix == ".ipynb" and as_path.is_file():
+            path = as_path.resolve()
+        else:
+            listing = ", ".join(p.stem for p in available) or "none"
+            raise UsageError(f"notebook {name!r} not found in {str(folder)!r}; available: {listing}")
+        if path in chosen:
+            continue
+        clash = next((p for p in chosen if p.stem == path.stem), None)
+        if clash is not None:
+            raise UsageError(f"notebooks {str(clash)!r} and {str(path)!r} would write the same output {path.stem}.ipynb")
+        chosen.append(path)
+    return chosen
+
+
+@contextlib.contextmanager
+def folder_lock(folder: Path, err: IO[str]) -> Iterator[None]:
+    """Hold an exclusive lock on ``folder`` so two runs never write the same outputs at once."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"dalian-data: waiting for another dalian-data run using {folder} ...", file=err, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _lang(parameters: dict[str, Any], defaults: dict[str, Any]) -> str:
+    lang = parameters.get("lang", defaults.get("lang", DEFAULT_LANG))
+    return lang if isinstance(lang, str) and lang else DEFAULT_LANG
+
+
+@dataclass
+class ReportRequest:
+    """The arguments of ``dalian-data report``."""
+
+    notebooks: Sequence[str] = ()
+    parameters: Sequence[tuple[str, str]] = ()
+    parameters_file: str | None = None
+    out: str | os.PathLike = DEFAULT_OUT
+    jobs: int = 1
+    html: bool = False
+    force: bool = False
+    notebooks_dir: str | os.PathLike | None = None
+    live_progress: bool | None = None
+
+
+def _declare(paths: list[Path]) -> tuple[dict[Path, bytes], list[DeclaredNotebook]]:
+    sources = {path: path.read_bytes() for path in paths}
+    declared = []
+    for path in paths:
+        try:
+            nb = read_notebook_json(sources[path], path)
+            declared.append(DeclaredNotebook(path, declared_parameters(nb)))
+        except SyntaxError as error:
+            raise UsageError(f"the parameters cell of {str(path)!r} is not valid Python: {error.msg}") from None
+    return sources, declared
+
+
+def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
+    """Run ``dalian-data report``; see the module docstring."""
+    from dalian_data.progress import Progress
+    from dalian_data.runner import run_tasks
+    from dalian_data.worker import Task
+
+    started = time.perf_counter()
+    folder = notebooks_dir(request.notebooks_dir)
+    paths = select_notebooks(request.notebooks, folder)
+    try:
+        sources, declared = _declare(paths)
+        from_file = load_yaml_parameters(Path(request.parameters_file)) if request.parameters_file else {}
+        requested, per_notebook = resolve_parameters(declared, from_file, request.parameters)
+    except ParameterError as error:
+        raise UsageError(str(error)) from None
+    defaults = {d.path: d.defaults for d in declared}
+
+    out_dir = Path(request.out) / parameters_slug(requested)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with folder_lock(out_dir, err):
+        manifest = Manifest.load(out_dir)
+        manifest.parameters = requested
+        environment = environment_fingerprint(package_dir(), folder, repo_dir() / "seeds")
+        tasks, fresh = [], []
+        for path in paths:
+            name, given = path.stem, per_notebook[path]
+            fingerprint = notebook_fingerprint(environment, sources[path], given)
+            output = out_dir / f"{name}.ipynb"
+            if not request.force and manifest.is_fresh(name, fingerprint, output):
+                fresh.append(path)
+                manifest.failures.pop(name, None)
+                continue
+            tasks.append(
+                Task(
+                    name=name,
+                    source=str(path),
+                    source_bytes=sources[path],
+                    output=str(output),
+                    cwd=str(path.parent),
+                    parameters=given,
+                    fingerprint=fingerprint,
+                    html=request.html,
+                    lang=_lang(given, defaults[path]),
+                )
+            )
+
+        fingerprints = {task.name: task.fingerprint for task in tasks}
+        per_notebook_by_name = {path.stem: per_notebook[path] for path in paths}
+
+        def record(outcome) -> None:
+            if outcome.ok:
+                manifest.record_success(
+                    outcome.name,
+                    fingerprint=fingerprints[outcome.name],
+                    output_sha256=outcome.output_sha256,
+                    html_sha256=outcome.html_sha256,
+                    parameters=per_notebook_by_name[outcome.name],
+                    title=outcome.title,
+                )
+            else:
+                manifest.record_failure(outcome.name, outcome.error or "failed")
+            manifest.save()
+
+        outcomes = {}
+        if tasks:
+            progress = Progress(len(tasks), min(request.jobs, len(tasks)), stream=err, live=request.live_progress)
+            try:
+                outcomes = run_tasks(tasks, request.jobs, progress, on_outcome=record)
+            finally:
+                progress.close()
+        manifest.save()
+
+        rendered = 0
+        if request.html:
+            rendered = _render_missing_html(fresh, out_dir, manifest, per_notebook, defaults)
+            _write_index(paths, out_dir, manifest, requested, per_notebook, defaults)
+
+    failed = [outcome for outcome in outcomes.values() if not outcome.ok]
+    for outcome in sorted(failed, key=lambda o: o.name):
+        kept = "previous output kept" if (out_dir / f"{outcome.name}.ipynb").exists() else "no output"
+        print(f"dalian-data: {outcome.name} failed: {outcome.error} ({kept})", file=err)
+    location = out_dir / "index.html" if request.html else out_dir
+    if not tasks:
+        extra = f"; rendered {rendered} HTML page{'s' * (rendered != 1)}" if rendered else ""
+        print(f"{_plural(len(paths))} up to date, nothing executed{extra}", file=out)
+    else:
+        executed = len(tasks) - len(failed)
+        print(
+            f"{_plural(len(paths))}: {executed} executed, {len(fresh)} up to date, {len(failed)} failed "
+            f"({time.perf_counter() - started:.1f} s)",
+            file=out,
+        )
+    print(f"results: {location}", file=out)
+    if failed:
+        print(f"failed: {', '.join(sorted(o.name for o in failed))}", file=out)
+    return 1 if failed else 0
+
+
+def _plural(count: int) -> str:
+    return f"{count} notebook{'s' * (count != 1)}"
+
+
+def _render_missing_html(fresh: list[Path], out_dir: Path, manifest: Manifest, per_notebook, defaults) -> int:
+    """Render HTML for up-to-date notebooks whose page is missing or stale; return how many."""
+    stale = [p for p in fresh if not manifest.html_is_fresh(p.stem, out_dir / f"{p.stem}.html")]
+    if not stale:
+        return 0
+    import nbformat
+
+    from dalian_data.worker import write_html
+
+    for path in stale:
+        name = path.stem
+        nb = nbformat.read(out_dir / f"{name}.ipynb", as_version=4)
+        entry = manifest.notebooks[name]
+        entry["html_sha256"] = write_html(
+            nb, out_dir / f"{name}.html", entry.get("title") or name, _lang(per_notebook[path], defaults[path])
+        )
+    manifest.save()
+    return len(stale)
+
+
+def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested, per_notebook, defaults) -> None:
+    """Write ``index.html`` when its content changed."""
+    from dalian_data.html_report import OVERVIEW, IndexEntry, render_index, summary_html
+
+    entries = []
+    for path in paths:
+        name = path.stem
+        entry = manifest.notebooks.get(name, {})
+        has_notebook = (out_dir / f"{name}.ipynb").exists() and bool(entry)
+        entries.append(
+            IndexEntry(
+                name=name,
+                title=entry.get("title") or name,
+                has_html=has_notebook and manifest.html_is_fresh(name, out_dir / f"{name}.html"),
+                has_notebook=has_notebook,
+                error=manifest.failures.get(name),
+            )
+        )
+    overview = next((p for p in paths if p.stem == OVERVIEW), None)
+    summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if overview is not None else None
+    lang = _lang(requested, defaults[overview] if overview is not None else defaults[paths[0]])
+    page = render_index(entries, requested, lang, summary)
+    index = out_dir / "index.html"
+    if not index.exists() or index.read_text(encoding="utf-8") != page:
+        write_text_atomic(index, page)
+
+
+def refresh(
+    names: Sequence[str], jobs: int, out: IO[str], err: IO[str], notebooks_override=None, live_progress=None
+) -> int:
+    """Run ``dalian-data refresh``: re-execute notebooks in place with default parameters."""
+    from dalian_data.progress import Progress
+    from dalian_data.runner import run_tasks
+    from dalian_data.worker import Task
+
+    started = time.perf_counter()
+    folder = notebooks_dir(notebooks_override)
+    paths = select_notebooks(names, folder)
+    tasks = [
+        Task(name=p.stem, source=str(p), source_bytes=p.read_bytes(), output=str(p), cwd=str(p.parent))
+        for p in paths
+    ]
+    with folder_lock(folder, err):
+        progress = Progress(len(tasks), min(jobs, len(tasks)), stream=err, live=live_progress)
+        try:
+            outcomes = run_tasks(tasks, jobs, progress)
+        finally:
+            progress.close()
+    failed = sorted((o for o in outcomes.values() if not o.ok), key=lambda o: o.name)
+    for outcome in failed:
+        print(f"dalian-data: {outcome.name} failed: {outcome.error} (notebook left as it was)", file=err)
+    changed = [p for p in paths if outcomes.get(p.stem) and outcomes[p.stem].ok and file_sha256(p) != _sha(tasks, p)]
+    print(
+        f"refreshed {len(paths) - len(failed)} of {_plural(len(paths))} in {folder} "
+        f"({len(changed)} changed, {time.perf_counter() - started:.1f} s)",
+        file=out,
+    )
+    if failed:
+        print(f"failed: {', '.join(o.name for o in failed)}", file=out)
+    return 1 if failed else 0
+
+
+def _sha(tasks, path: Path) -> str:
+    import hashlib
+
+    task = next(t for t in tasks if t.source == str(path))
+    return hashlib.sha256(task.source_bytes).hexdigest()

@@ -1,0 +1,258 @@
+"""The ``dalian-data`` command: build the report, refresh the notebooks, extract figures, export data.
+
+Only argparse is imported at module level so ``dalian-data --help`` answers
+at once; pandas, papermill and nbconvert are imported by the command that
+needs them. Errors in the request (an unknown notebook or parameter, a bad
+value, an unreadable file) print one line, ``dalian-data: error: ...``, and
+exit with code 2 before anything runs; a notebook that fails exits with 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+PROG = "dalian-data"
+EXPORT_FORMATS = ("csv", "parquet", "xlsx", "datapackage")
+
+_MAIN_EPILOG = """\
+examples:
+  dalian-data report --html                 run every notebook, open build/report/default/index.html
+  dalian-data report 02_talent -p lang en   one notebook, in English
+  dalian-data refresh                       re-execute the committed notebooks in place
+  dalian-data extract notes.txt             figures in any Chinese text
+  dalian-data export out/ --format csv      tidy tables as files
+
+'dalian-data COMMAND --help' explains each command.
+"""
+
+_REPORT_EPILOG = """\
+Each run writes into OUT/<parameters>, e.g. build/report/default or
+build/report/lang-en_population-8000000, and keeps a manifest there: a
+notebook runs again only when it, its parameters, the package's code or
+data, or the seed report changed (or with --force). A notebook that fails
+keeps its previous output and makes the exit code 1.
+
+Parameter values are converted to the type of the notebook's default
+(true/false/1/0 for booleans, None or null for None) and checked before any
+kernel starts; a file given with -f is a YAML mapping, and -p overrides it.
+
+examples:
+  dalian-data report
+  dalian-data report --html --jobs 2
+  dalian-data report 02_talent 05_environment -p lang en -p decimals 2
+  dalian-data report -f params.yaml -p population 8000000 --out /tmp/report
+  dalian-data report --force 00_overview
+"""
+
+_REFRESH_EPILOG = """\
+Executes the notebooks in notebooks/ with their default parameters and
+writes each back in place (normalised: no timestamps, stable ids), so a
+refresh without real changes leaves git clean. A notebook that fails is
+left as it was and makes the exit code 1.
+
+examples:
+  dalian-data refresh
+  dalian-data refresh 03_openness --jobs 1
+"""
+
+_EXTRACT_EPILOG = """\
+Prints every quantity dalian_data.quantities() finds in a UTF-8 text file:
+offsets, the quoted text, value, unit, qualifier, kind and period.
+
+examples:
+  dalian-data extract report.txt
+  dalian-data extract notes.txt --format csv > figures.csv
+  dalian-data extract notes.txt --format json
+"""
+
+_EXPORT_EPILOG = """\
+Writes the package's tidy tables (indicators, figures, derived metrics) to
+DIR in the chosen formats (default: all of them).
+
+examples:
+  dalian-data export out/
+  dalian-data export out/ --format csv --format xlsx --lang en
+"""
+
+
+class _Formatter(argparse.RawDescriptionHelpFormatter):
+    pass
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be 1 or more")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Dalian's 2020 包容普惠创新 results as tidy data and reproducible notebooks.",
+        epilog=_MAIN_EPILOG,
+        formatter_class=_Formatter,
+    )
+    from dalian_data import __version__
+
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    report = commands.add_parser(
+        "report",
+        help="execute the notebooks into an output folder (parallel, incremental)",
+        description="Execute notebooks with papermill into a folder named after the parameters.",
+        epilog=_REPORT_EPILOG,
+        formatter_class=_Formatter,
+    )
+    report.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 02_talent, 02_talent.ipynb or a path (default: all)")
+    report.add_argument(
+        "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), dest="parameters",
+        help="set a notebook parameter (repeatable)",
+    )
+    report.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml", help="YAML mapping of parameters; -p overrides it")
+    report.add_argument("--out", default=os.path.join("build", "report"), metavar="DIR", help="base output folder (default: %(default)s)")
+    report.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N", help="notebooks run at once (default: CPU count)")
+    report.add_argument("--html", action="store_true", help="also render HTML pages and an index.html")
+    report.add_argument("--force", action="store_true", help="execute even notebooks that are up to date")
+    report.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
+
+    refresh = commands.add_parser(
+        "refresh",
+        help="re-execute the committed notebooks in place with default parameters",
+        description="Re-execute notebooks in notebooks/ in place, normalised, in parallel.",
+        epilog=_REFRESH_EPILOG,
+        formatter_class=_Formatter,
+    )
+    refresh.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 02_talent (default: all)")
+    refresh.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N", help="notebooks run at once (default: CPU count)")
+    refresh.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
+
+    extract = commands.add_parser(
+        "extract",
+        help="print the quantities found in a UTF-8 text file",
+        description="Find figures (value, unit, qualifier, kind, period) in Chinese statistical prose.",
+        epilog=_EXTRACT_EPILOG,
+        formatter_class=_Formatter,
+    )
+    extract.add_argument("file", metavar="FILE", help="a UTF-8 text file")
+    extract.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: %(default)s)")
+
+    export = commands.add_parser(
+        "export",
+        help="write the tidy tables to a folder (csv, parquet, xlsx, datapackage)",
+        description="Export the package's tidy tables to files.",
+        epilog=_EXPORT_EPILOG,
+        formatter_class=_Formatter,
+    )
+    export.add_argument("directory", metavar="DIR", help="folder to write into (created if missing)")
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, action="append", dest="formats", metavar="FORMAT",
+        help=f"one of {', '.join(EXPORT_FORMATS)}; repeatable (default: all)",
+    )
+    export.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default: %(default)s)")
+    return parser
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from dalian_data.build import ReportRequest, report
+    from dalian_data.runner import default_jobs
+
+    request = ReportRequest(
+        notebooks=args.notebooks,
+        parameters=[tuple(pair) for pair in args.parameters],
+        parameters_file=args.parameters_file,
+        out=args.out,
+        jobs=args.jobs or default_jobs(),
+        html=args.html,
+        force=args.force,
+        notebooks_dir=args.notebooks_dir,
+    )
+    return report(request, sys.stdout, sys.stderr)
+
+
+def _cmd_refresh(args: argparse.Namespace) -> int:
+    from dalian_data.build import refresh
+    from dalian_data.runner import default_jobs
+
+    return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir)
+
+
+def read_text_file(name: str) -> str:
+    """The contents of a UTF-8 text file, or a :class:`~dalian_data.build.UsageError` saying why not."""
+    from dalian_data.build import UsageError
+
+    try:
+        data = open(name, "rb").read()
+    except FileNotFoundError:
+        raise UsageError(f"cannot read {name!r}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"cannot read {name!r}: it is a directory, not a text file") from None
+    except OSError as error:
+        raise UsageError(f"cannot read {name!r}: {error.strerror}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(
+            f"{name!r} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
+            "convert it first, e.g. iconv -f GB18030 -t UTF-8"
+        ) from None
+
+
+def _cmd_extract(args: argparse.Namespace) -> int:
+    text = read_text_file(args.file)
+    from dalian_data.extract import quantities
+
+    found = quantities(text)
+    if args.format == "csv":
+        found.to_csv(sys.stdout, index=False)
+    elif args.format == "json":
+        sys.stdout.write(found.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    elif found.empty:
+        print(f"no quantities found in {args.file}")
+    else:
+        import pandas as pd
+
+        with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
+            print(found.to_string(index=False, formatters={"value": lambda v: f"{v:.10g}"}))
+    return 0
+
+
+def _cmd_export(args: argparse.Namespace) -> int:
+    from dalian_data.export import export
+
+    formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
+    os.makedirs(args.directory, exist_ok=True)
+    export(args.directory, formats=formats, lang=args.lang)
+    print(f"exported {', '.join(formats)} ({args.lang}) to {args.directory}")
+    return 0
+
+
+_COMMANDS = {"report": _cmd_report, "refresh": _cmd_refresh, "extract": _cmd_extract, "export": _cmd_export}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dalian-data`` and ``python -m dalian_data``; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    from dalian_data.build import UsageError
+
+    try:
+        return _COMMANDS[args.command](args)
+    except UsageError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,187 @@
+"""``dalian-data report`` end to end on tiny notebooks: safe outputs, incremental runs, HTML.
+
+These tests start real kernels (marked ``kernel``); they share one folder of
+notebooks per test and keep each notebook to a print, so the whole module
+takes seconds. The package fingerprint is pointed at a small fake package in
+tmp_path, so edits to the real package while the tests run cannot turn a
+cache hit into a miss.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+import dalian_data.build
+import dalian_data.runner
+from dalian_data.cli import main
+
+pytestmark = pytest.mark.kernel
+
+
+def write_notebook(path: Path, title: str, params: str, body: str) -> None:
+    nb = new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        new_markdown_cell(f"# {title}"),
+        new_code_cell(params, metadata={"tags": ["parameters"]}),
+        new_code_cell(body),
+    ]
+    nbformat.write(nb, path)
+
+
+@pytest.fixture
+def project(tmp_path, monkeypatch):
+    """Three notebooks, a fake package and seeds to fingerprint, and a spy on the runner."""
+    notebooks = tmp_path / "notebooks"
+    notebooks.mkdir()
+    write_notebook(notebooks / "00_overview.ipynb", "总览 Overview", 'lang = "zh"', "print('overview', lang)")
+    write_notebook(notebooks / "01_alpha.ipynb", "Alpha 创新", 'lang = "zh"\ndecimals = 1', "print('alpha', lang, decimals)")
+    write_notebook(notebooks / "02_beta.ipynb", "Beta 人才", "population = 7450785", "print('beta', population)")
+    package = tmp_path / "fakepkg"
+    (package / "data").mkdir(parents=True)
+    (package / "code.py").write_text("x = 1\n")
+    (package / "data" / "table.csv").write_text("a\n1\n")
+    (tmp_path / "seeds").mkdir()
+    (tmp_path / "seeds" / "report.txt").write_text("报告\n", encoding="utf-8")
+    monkeypatch.setattr(dalian_data.build, "package_dir", lambda: package)
+    monkeypatch.setattr(dalian_data.build, "repo_dir", lambda: tmp_path)
+
+    executed: list[list[str]] = []
+    real_run_tasks = dalian_data.runner.run_tasks
+
+    def spy(tasks, *args, **kwargs):
+        tasks = list(tasks)
+        executed.append(sorted(task.name for task in tasks))
+        return real_run_tasks(tasks, *args, **kwargs)
+
+    monkeypatch.setattr(dalian_data.runner, "run_tasks", spy)
+
+    class Project:
+        root = tmp_path
+        nb_dir = notebooks
+        out = tmp_path / "out"
+        runs = executed
+
+        def report(self, *args: str) -> int:
+            return main(["report", "--notebooks-dir", str(notebooks), "--out", str(self.out), "--jobs", "2", *args])
+
+    return Project()
+
+
+def test_failure_keeps_previous_output_and_others_complete(project, capsys):
+    assert project.report() == 0
+    default = project.out / "default"
+    before = {name: (default / f"{name}.ipynb").read_bytes() for name in ("00_overview", "01_alpha", "02_beta")}
+    assert b"beta 7450785" in before["02_beta"]
+    capsys.readouterr()
+
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 7450785", "x = 1\nraise RuntimeError('boom 爆')")
+    assert project.report("--force") == 1
+    captured = capsys.readouterr()
+    assert (default / "02_beta.ipynb").read_bytes() == before["02_beta"]  # previous good output, byte for byte
+    # the others completed, and re-executing them reproduced identical bytes
+    assert (default / "00_overview.ipynb").read_bytes() == before["00_overview"]
+    assert (default / "01_alpha.ipynb").read_bytes() == before["01_alpha"]
+    assert 'dalian-data: 02_beta failed: cell 3 ("x = 1"): RuntimeError: boom 爆 (previous output kept)' in captured.err
+    assert "2 executed, 0 up to date, 1 failed" in captured.out
+    assert "failed: 02_beta" in captured.out
+    assert [p.name for p in default.iterdir() if p.name.startswith(".")] == []  # no temp files left
+
+    # a failed notebook is never up to date: only it runs again
+    assert project.report() == 1
+    assert project.runs[-1] == ["02_beta"]
+    assert "0 executed, 2 up to date, 1 failed" in capsys.readouterr().out
+
+
+def test_incremental_runs_and_force(project, capsys):
+    assert project.report() == 0
+    assert project.runs == [["00_overview", "01_alpha", "02_beta"]]
+    capsys.readouterr()
+
+    assert project.report() == 0
+    assert len(project.runs) == 1  # nothing handed to the runner: no worker, no kernel
+    assert "3 notebooks up to date, nothing executed" in capsys.readouterr().out
+
+    # touching one notebook re-executes only it
+    write_notebook(project.nb_dir / "01_alpha.ipynb", "Alpha 2", 'lang = "zh"\ndecimals = 1', "print('alpha two')")
+    assert project.report() == 0
+    assert project.runs[-1] == ["01_alpha"]
+    assert b"alpha two" in (project.out / "default" / "01_alpha.ipynb").read_bytes()
+
+    # the package's data is part of every fingerprint
+    (dalian_data.build.package_dir() / "data" / "table.csv").write_text("a\n2\n")
+    assert project.report("02_beta") == 0
+    assert project.runs[-1] == ["02_beta"]
+
+    # a parameter makes its own folder, named after it
+    assert project.report("01_alpha", "-p", "decimals", "3") == 0
+    assert project.runs[-1] == ["01_alpha"]
+    alpha = (project.out / "decimals-3" / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "alpha two" in alpha and '"id": "injected-parameters"' in alpha and "decimals = 3" in alpha
+    assert project.report("01_alpha", "-p", "decimals", "3") == 0
+    assert len(project.runs) == 4
+
+    # a damaged output is not up to date
+    (project.out / "default" / "02_beta.ipynb").write_text("{}")
+    assert project.report("02_beta") == 0
+    assert project.runs[-1] == ["02_beta"]
+
+    capsys.readouterr()
+    assert project.report("--force", "02_beta") == 0
+    assert project.runs[-1] == ["02_beta"]
+    assert "1 notebook: 1 executed, 0 up to date, 0 failed" in capsys.readouterr().out
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.extend(value for key, value in attrs if key == "href")
+
+
+def test_html_index_links_resolve_and_show_summary(project, capsys):
+    summary_cell = new_code_cell(
+        "from IPython.display import HTML\nHTML('<table class=\"summary\"><tr><td>六项指标 six</td></tr></table>')",
+        metadata={"tags": ["summary"]},
+    )
+    nb = nbformat.read(project.nb_dir / "00_overview.ipynb", as_version=4)
+    nb.cells.append(summary_cell)
+    nbformat.write(nb, project.nb_dir / "00_overview.ipynb")
+
+    assert project.report("--html", "-p", "lang", "en") == 0
+    folder = project.out / "lang-en"
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    assert '<meta charset="utf-8">' in index and '<html lang="en">' in index
+    assert "六项指标 six" in index  # the overview's summary cell
+    assert "Alpha 创新" in index  # titles from the first heading
+    parser = _Links()
+    parser.feed(index)
+    assert sorted(parser.hrefs) == sorted(f"{n}.{ext}" for n in ("00_overview", "01_alpha", "02_beta") for ext in ("html", "ipynb"))
+    for href in parser.hrefs:
+        assert (folder / href).is_file(), href
+    page = (folder / "01_alpha.html").read_text(encoding="utf-8")
+    assert re.search(r'<html lang="en">', page) and '<meta charset="utf-8"' in page and "Alpha 创新" in page
+
+    # an unchanged rerun renders nothing again
+    stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html")}
+    capsys.readouterr()
+    assert project.report("--html", "-p", "lang", "en") == 0
+    assert "up to date, nothing executed" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html")} == stamps
+
+    # pages missing for up-to-date notebooks are rendered without executing anything
+    (folder / "02_beta.html").unlink()
+    runs = len(project.runs)
+    assert project.report("--html", "-p", "lang", "en") == 0
+    assert len(project.runs) == runs
+    assert "rendered 1 HTML page" in capsys.readouterr().out
+    assert (folder / "02_beta.html").is_file()
