@@ -33,7 +33,8 @@ _EXPORTS = {
     "derived": "dalian_data.derived_metrics",
     "DALIAN_POPULATION_2020": "dalian_data.derived_metrics",
     "validate_parameters": "dalian_data.parameters",
-    "export": "dalian_data.export",
+    "export": "dalian_data.exporting",
+    "read_export": "dalian_data.exporting",
 }
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
