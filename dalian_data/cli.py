@@ -222,8 +222,17 @@ def _cmd_extract(args: argparse.Namespace) -> int:
         import pandas as pd
 
         with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
-            print(found.to_string(index=False, formatters={"value": lambda v: f"{v:.10g}"}))
+            print(found.to_string(index=False, formatters={"value": _plain_number}))
     return 0
+
+
+def _plain_number(value: float) -> str:
+    """7.8259e+11 as 782590000000 and 8.2 as 8.2: the figure as the report would write it."""
+    if value != value:  # NaN
+        return ""
+    if float(value).is_integer() and abs(value) < 1e18:
+        return str(int(value))
+    return repr(float(value))
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
@@ -252,6 +261,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # `dalian-data extract big.txt | head`: the reader left; exit quietly like other Unix tools.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

@@ -185,3 +185,21 @@ def test_html_index_links_resolve_and_show_summary(project, capsys):
     assert len(project.runs) == runs
     assert "rendered 1 HTML page" in capsys.readouterr().out
     assert (folder / "02_beta.html").is_file()
+
+
+def test_refresh_executes_in_place_reproducibly_and_spares_failures(project, capsys):
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "raise ValueError('no 数据')")
+    broken = (project.nb_dir / "02_beta.ipynb").read_bytes()
+    assert main(["refresh", "--notebooks-dir", str(project.nb_dir), "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "dalian-data: 02_beta failed: cell 3" in captured.err and "ValueError: no 数据" in captured.err
+    assert "refreshed 2 of 3 notebooks" in captured.out
+    assert (project.nb_dir / "02_beta.ipynb").read_bytes() == broken
+    first = {p.name: p.read_bytes() for p in project.nb_dir.glob("0[01]_*.ipynb")}
+    assert b"overview zh" in first["00_overview.ipynb"] and b'"execution_count": 1' in first["00_overview.ipynb"]
+    assert b"papermill" not in first["00_overview.ipynb"] and b"iopub" not in first["00_overview.ipynb"]
+
+    (project.nb_dir / "02_beta.ipynb").unlink()
+    assert main(["refresh", "--notebooks-dir", str(project.nb_dir), "--jobs", "2"]) == 0
+    assert "(0 changed" in capsys.readouterr().out
+    assert {p.name: p.read_bytes() for p in project.nb_dir.glob("0[01]_*.ipynb")} == first
