@@ -172,7 +172,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         for path in paths:
             name, given = path.stem, per_notebook[path]
             fingerprint = notebook_fingerprint(environment, sources[path], given)
-            output = out_dir / f"{name}.ipynb"
+            output = out_dir / f"{name}.ipynb"  # as the user wrote it, for messages
             if not request.force and manifest.is_fresh(name, fingerprint, output):
                 fresh.append(path)
                 manifest.failures.pop(name, None)
@@ -182,7 +182,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
                     name=name,
                     source=str(path),
                     source_bytes=sources[path],
-                    output=str(output),
+                    output=str(output.resolve()),  # workers change directory while executing
                     cwd=str(path.parent),
                     parameters=given,
                     fingerprint=fingerprint,
@@ -195,6 +195,9 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         per_notebook_by_name = {path.stem: per_notebook[path] for path in paths}
 
         def record(outcome) -> None:
+            if outcome.ok and not request.html:
+                # a page rendered from the previous output would now be stale
+                (out_dir / f"{outcome.name}.html").unlink(missing_ok=True)
             if outcome.ok:
                 manifest.record_success(
                     outcome.name,
@@ -220,6 +223,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         rendered = 0
         if request.html:
             rendered = _render_missing_html(fresh, out_dir, manifest, per_notebook, defaults)
+        if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
             _write_index(paths, out_dir, manifest, requested, per_notebook, defaults)
 
     failed = [outcome for outcome in outcomes.values() if not outcome.ok]
@@ -268,12 +272,13 @@ def _render_missing_html(fresh: list[Path], out_dir: Path, manifest: Manifest, p
 
 
 def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested, per_notebook, defaults) -> None:
-    """Write ``index.html`` when its content changed."""
+    """Write ``index.html`` (every notebook in the folder) when its content changed."""
     from dalian_data.html_report import OVERVIEW, IndexEntry, render_index, summary_html
 
     entries = []
-    for path in paths:
-        name = path.stem
+    # every notebook of this folder: those run now and those recorded by earlier runs
+    names = sorted({path.stem for path in paths} | set(manifest.notebooks) | set(manifest.failures))
+    for name in names:
         entry = manifest.notebooks.get(name, {})
         has_notebook = (out_dir / f"{name}.ipynb").exists() and bool(entry)
         entries.append(
@@ -285,9 +290,9 @@ def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested
                 error=manifest.failures.get(name),
             )
         )
-    overview = next((p for p in paths if p.stem == OVERVIEW), None)
-    summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if overview is not None else None
-    lang = _lang(requested, defaults[overview] if overview is not None else defaults[paths[0]])
+    summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
+    overview = next((p for p in paths if p.stem == OVERVIEW), paths[0])
+    lang = _lang(requested, defaults[overview])
     page = render_index(entries, requested, lang, summary)
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:

@@ -236,12 +236,16 @@ def _plain_number(value: float) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from dalian_data.export import export
+    from dalian_data import export  # the public API function (dalian_data.exporting)
+    from dalian_data.build import UsageError
 
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
-    os.makedirs(args.directory, exist_ok=True)
-    export(args.directory, formats=formats, lang=args.lang)
-    print(f"exported {', '.join(formats)} ({args.lang}) to {args.directory}")
+    try:
+        written = export(args.directory, formats=formats, lang=args.lang)
+    except (ValueError, NotADirectoryError) as error:
+        raise UsageError(str(error)) from None
+    for path in written or ():
+        print(path)
     return 0
 
 

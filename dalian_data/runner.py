@@ -17,6 +17,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import queue
+import signal
 from typing import Callable, Iterable
 
 from dalian_data.progress import Progress
@@ -101,10 +102,16 @@ def run_tasks(
                     on_outcome(outcome)
         for worker in workers:
             worker.join(timeout=30)
+    except BaseException:
+        # Interrupted (Ctrl-C reaches the workers too, a kill of this process alone does not):
+        # ask every worker to stop; each shuts its kernels down before exiting.
+        for worker in workers:
+            if worker.is_alive() and worker.pid is not None:
+                os.kill(worker.pid, signal.SIGINT)
+        raise
     finally:
         for worker in workers:
-            if worker.is_alive():
-                worker.join(timeout=10)
+            worker.join(timeout=15)
             if worker.is_alive():
                 worker.terminate()
                 worker.join()

@@ -17,6 +17,7 @@ This module is imported by the parent process too (for :class:`Task` and
 from __future__ import annotations
 
 import hashlib
+import signal
 import sys
 import time
 import traceback
@@ -159,12 +160,30 @@ def write_html(nb: Any, path: Path, title: str, lang: str) -> str:
     return hashlib.sha256(page.encode("utf-8")).hexdigest()
 
 
+class _Stopping:
+    """Whether SIGINT or SIGTERM reached this worker (Ctrl-C in the terminal, or the parent stopping us)."""
+
+    requested = False
+
+
+def _on_stop_signal(signum: int, frame: Any) -> None:
+    """First signal: remember it, ignore further ones so cleanup finishes, and unwind with KeyboardInterrupt."""
+    _Stopping.requested = True
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    raise KeyboardInterrupt
+
+
 def worker_main(slot: int, tasks: Any, events: Any, uncovered: Any, prestart_cwd: str) -> None:
     """Process entry point: take tasks until the ``None`` sentinel, reporting on ``events``.
 
     Events are tuples: ``("started", slot, name, n_cells)``,
     ``("cell", slot, name, done, total)``, ``("finished", slot, Outcome)``.
+    On SIGINT or SIGTERM the worker stops taking tasks, shuts its kernels
+    down and exits quietly: no kernel outlives it, no traceback is printed.
     """
+    signal.signal(signal.SIGINT, _on_stop_signal)
+    signal.signal(signal.SIGTERM, _on_stop_signal)
     _skip_slow_optional_imports()
     from dalian_data.kernels import SpareBudget, WarmKernels
 
@@ -175,13 +194,20 @@ def worker_main(slot: int, tasks: Any, events: Any, uncovered: Any, prestart_cwd
 
         import dalian_data.pm_engine  # noqa: F401
 
-        while True:
+        while not _Stopping.requested:
             task = tasks.get()
             if task is None:
                 break
             events.put(("started", slot, task.name, _count_cells(task)))
-            events.put(("finished", slot, _run(task, kernels, events, slot)))
+            outcome = _run(task, kernels, events, slot)
+            if _Stopping.requested:  # the failure, if any, is the interruption's doing
+                break
+            events.put(("finished", slot, outcome))
+    except KeyboardInterrupt:
+        if not _Stopping.requested:
+            raise
     finally:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         kernels.close()
 
 

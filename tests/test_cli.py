@@ -217,3 +217,24 @@ def test_help_is_fast_because_heavy_modules_load_lazily():
 def test_python_dash_m_runs_the_same_command():
     result = subprocess.run([sys.executable, "-m", "dalian_data", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "dalian-data" in result.stdout and "report" in result.stdout
+
+
+def test_export_passes_formats_and_lang_and_reports_bad_targets(tmp_path, monkeypatch, capsys):
+    import dalian_data
+
+    calls = []
+
+    def fake_export(directory, formats, lang):
+        calls.append((directory, formats, lang))
+        if directory.endswith("file"):
+            raise NotADirectoryError(f"cannot export into {directory}: it is a file")
+        return [Path(directory) / "figures.csv"]
+
+    monkeypatch.setattr(dalian_data, "export", fake_export, raising=False)
+    assert main(["export", str(tmp_path / "out"), "--format", "csv", "--format", "xlsx", "--format", "csv", "--lang", "en"]) == 0
+    assert calls[-1] == (str(tmp_path / "out"), ("csv", "xlsx"), "en")
+    assert capsys.readouterr().out == f"{tmp_path / 'out' / 'figures.csv'}\n"
+    assert main(["export", str(tmp_path / "out")]) == 0
+    assert calls[-1][1:] == (("csv", "parquet", "xlsx", "datapackage"), "zh")
+    assert main(["export", str(tmp_path / "a-file")]) == 2
+    assert capsys.readouterr().err == f"dalian-data: error: cannot export into {tmp_path / 'a-file'}: it is a file\n"
