@@ -1,0 +1,252 @@
+"""Tables and text of the notebooks: value formatting, translations, provenance."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+import pandas as pd
+import pytest
+
+import dalian_data as dd
+from dalian_data import present
+from dalian_data.present import format_period, format_value
+
+INDICATORS = [str(i) for i in dd.indicators()["indicator_id"]]
+
+
+# ---- formatting values ---------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("value", "unit", "qualifier", "expected"),
+    [
+        (1.74e9, "元", "exact", "17.4亿元"),
+        (3.5e7, "元", "exact", "3500万元"),
+        (1.2e8, "元", "exact", "1.2亿元"),
+        (4.5e4, "人", "exact", "4.5万人"),
+        (25825, "人", "exact", "25825人"),  # 2.5825万 is no shorter: the report's form stays
+        (207936100, "件", "exact", "20793.61万件"),  # tie: Chinese keeps the smaller scale, like the report
+        (1.5081e11, "吨公里", "exact", "1508.1亿吨公里"),
+        (5.11e6, "标准箱", "exact", "511万标准箱"),
+        (7, "%", "about", "约7%"),
+        (700, "家", "over", "超过700家"),
+        (100, "条", "nearly", "近100条"),
+        (24.25, "件/万人", "exact", "24.25件/万人"),
+        (16.2, "人/人", "exact", "16.2名学生/名教师"),
+    ],
+)
+def test_chinese_values_read_as_the_report_writes_them(value, unit, qualifier, expected):
+    assert format_value(value, unit, lang="zh", qualifier=qualifier) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "unit_en", "qualifier", "expected"),
+    [
+        (1.74e9, "元", "yuan", "exact", "CNY 1.74 bn"),
+        (3.5e7, "元", "yuan", "exact", "CNY 35 m"),
+        (3.391e9, "元", "yuan", "exact", "CNY 3.391 bn"),  # tie: English takes the larger scale
+        (700, "家", "enterprises", "over", "over 700 enterprises"),
+        (7, "%", "percent", "about", "about 7%"),
+        (100, "条", "routes", "nearly", "nearly 100 routes"),
+        (45000, "人", "people", "exact", "45,000 people"),
+        (637100, "人", "pupils", "exact", "637,100 pupils"),
+        (5.11e6, "标准箱", "TEU", "exact", "5.11 million TEU"),
+        (2.648e10, "吨公里", "tonne-kilometres", "exact", "26.48 billion tonne-kilometres"),
+        (16.3, "元/件", "yuan per item", "exact", "CNY 16.3 per item"),
+        (6, "个", "count", "exact", "6"),  # a bare count shows no unit word
+    ],
+)
+def test_english_values_use_thousands_millions_billions(value, unit, unit_en, qualifier, expected):
+    assert format_value(value, unit, lang="en", qualifier=qualifier, unit_en=unit_en) == expected
+
+
+def test_rounded_values_round_half_up_and_drop_decimals_of_whole_numbers():
+    assert format_value(0.25, "%", lang="zh", decimals=1) == "0.3%"
+    assert format_value(2.5, "天", lang="zh", decimals=0) == "3天"
+    assert format_value(302.0, "天", lang="zh", decimals=1) == "302天"
+    assert format_value(2.104586e10, "元", lang="zh", decimals=1) == "210.5亿元"
+    assert format_value(2.104586e10, "元", lang="en", decimals=2, unit_en="yuan") == "CNY 21.05 bn"
+    assert format_value(18068.15, "件", lang="zh", decimals=1) == "18068.2件"  # not squashed to 1.8万
+    assert format_value(1.7729e11, "吨公里", lang="zh", decimals=1) == "1772.9亿吨公里"
+
+
+def test_growth_and_change_are_signed():
+    assert format_value(14, "%", lang="zh", signed=True) == "+14%"
+    assert format_value(-3.5, "%", lang="en", signed=True) == "-3.5%"
+    assert format_value(30, "天", lang="en", unit_en="days", signed=True) == "+30 days"
+    figs = dd.figures().set_index("figure_id", drop=False)
+    assert present.figure_value(figs.loc["good_air_days_change"], "zh") == "+30天"
+    assert present.figure_value(figs.loc["hightech_enterprises"], "en") == "over 700 enterprises"
+
+
+def test_every_figure_formats_in_both_languages_without_losing_precision():
+    for row in dd.figures().itertuples(index=False):
+        zh, en = present.figure_value(row, "zh"), present.figure_value(row, "en")
+        assert zh and en
+        digits = re.sub(r"[^\d.]", "", str(row.quote))
+        if str(row.qualifier) == "exact" and digits and "万" not in row.quote and "亿" not in row.quote:
+            assert digits in zh.replace(",", "")  # the printed digits survive
+
+
+def test_periods_in_both_languages():
+    assert format_period("2020", "zh") == "2020年"
+    assert format_period("2019–", "zh") == "2019年以来"
+    assert format_period("2019–", "en") == "since 2019"
+    assert format_period(pd.NA, "en") == "not stated"
+    assert format_period(None, "zh") == "未注明"
+
+
+def test_bad_qualifier_names_it():
+    with pytest.raises(ValueError, match="qualifier 'roughly'"):
+        format_value(1, "个", qualifier="roughly")
+
+
+# ---- languages and labels ---------------------------------------------------------
+
+def _public_functions_with_lang():
+    for name in present.__all__:
+        obj = getattr(present, name)
+        if callable(obj) and "lang" in inspect.signature(obj).parameters:
+            yield name, obj
+
+
+@pytest.mark.parametrize(("name", "function"), list(_public_functions_with_lang()))
+def test_a_bad_lang_raises_value_error_naming_it(name, function):
+    params = inspect.signature(function).parameters
+    args = {"indicator": "talent"} if "indicator" in params else {}
+    for required in ("value", "unit", "kind", "period", "row", "key", "population", "text"):
+        if required in params and params[required].default is inspect.Parameter.empty:
+            args[required] = {"value": 1.0, "unit": "个", "kind": "level", "period": "2020", "text": "abc",
+                              "row": dd.figures().iloc[0], "key": "headers.value",
+                              "population": dd.DALIAN_POPULATION_2020}[required]
+    with pytest.raises(ValueError, match=r"lang 'fr'.*allowed: 'zh' or 'en'"):
+        function(**args, lang="fr")
+
+
+def _entries(node, path=()):
+    """Every {zh, en} entry of labels.toml, with its dotted path."""
+    if isinstance(node, dict):
+        if "zh" in node or "en" in node:
+            yield ".".join(path), node
+        else:
+            for key, child in node.items():
+                yield from _entries(child, (*path, key))
+    elif isinstance(node, list):
+        for i, child in enumerate(node):
+            yield from _entries(child, (*path, str(i)))
+
+
+def test_every_label_exists_in_both_languages():
+    entries = [(path, entry) for path, entry in _entries(present.labels())
+               if not path.startswith(("scales", "unit_display"))]
+    assert len(entries) > 100
+    for path, entry in entries:
+        for lang in present.LANGUAGES:
+            assert isinstance(entry.get(lang), str), f"{path} has no {lang}"
+            if not path.startswith("qualifiers"):
+                assert entry[lang].strip(), f"{path}.{lang} is empty"
+
+
+def test_headers_are_translated_and_distinct_per_table():
+    headers = present.labels()["headers"]
+    for lang in present.LANGUAGES:
+        table = present.figure_table("talent", lang, show_quotes=True)
+        assert list(table.columns) == [headers[k][lang] for k in
+                                       ("metric", "value", "kind", "period", "quote", "offsets", "sentence")]
+        assert table.index.name == headers["figure_id"][lang]
+    assert not set(present.figure_table("talent", "en").columns) & set(present.figure_table("talent", "zh").columns)
+
+
+def test_labels_hold_no_figure_value():
+    """Numbers reach the text through {id} placeholders, never typed into labels.toml."""
+    quotes = set(dd.figures()["quote"])
+    for path, entry in _entries(present.labels()):
+        for lang in present.LANGUAGES:
+            assert not any(q in entry.get(lang, "") for q in quotes if len(q) > 2), path
+
+
+# ---- tables -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("indicator", INDICATORS)
+def test_figure_table_is_traceable_to_the_report(indicator):
+    text = dd.report_text()
+    figs = dd.figures(indicator)
+    for lang in present.LANGUAGES:
+        table = present.figure_table(indicator, lang)
+        h = present.labels()["headers"]
+        assert list(table.index) == list(figs["figure_id"])
+        for (start, end), quote, offsets in zip(zip(figs["start"], figs["end"]), table[h["quote"][lang]],
+                                                 table[h["offsets"][lang]]):
+            assert text[start:end] == quote
+            assert offsets == f"{start}–{end}"
+
+
+@pytest.mark.parametrize("indicator", INDICATORS)
+def test_derived_table_names_figures_of_the_same_indicator(indicator):
+    ids = set(dd.figures(indicator)["figure_id"])
+    h = present.labels()["headers"]
+    for lang in present.LANGUAGES:
+        table = present.derived_table(indicator, lang, decimals=2)
+        for inputs in table[h["inputs"][lang]]:
+            assert set(inputs.split(", ")) <= ids
+        assert (h["note"][lang] in table.columns) == (lang == "en")
+
+
+def test_derived_table_shows_the_parameters_used():
+    table = present.derived_table("talent", "en", population=8_000_000)
+    assert "population = 8000000" in set(table["Parameters used"])
+    per_resident = table.loc["talent_funds_per_resident", "Value"]
+    assert per_resident == "CNY 217.5 per person"
+
+
+@pytest.mark.parametrize("indicator", INDICATORS)
+def test_unsaid_fills_every_placeholder_with_package_values(indicator):
+    for lang in present.LANGUAGES:
+        text = present.unsaid(indicator, lang).data
+        assert text.count("\n- ") + 1 == len(present.labels()["unsaid"][indicator]) >= 3
+        assert "{" not in text and "}" not in text
+
+
+def test_unsaid_values_follow_the_parameters():
+    assert "13.16%" in present.unsaid("talent", "zh", decimals=2).data
+    assert "(+30 days)" in present.unsaid("environment", "en").data
+
+
+def test_intro_states_the_pairing_caveat_and_the_lead_department():
+    for lang in present.LANGUAGES:
+        text = present.indicator_intro("transport", lang).data
+        assert present.label("text.pairing_caveat", lang) in text
+        assert "市交通运输局" in text
+
+
+def test_population_note_cites_the_census_and_flags_other_values():
+    census = present.population_note(dd.DALIAN_POPULATION_2020, "en").data
+    assert "7,450,785" in census and "differs" not in census
+    assert "differs" in present.population_note(8_000_000, "en").data
+
+
+def test_overview_tables_account_for_every_figure():
+    counts = present.figure_counts("en")
+    assert counts.loc["Total", "Total"] == len(dd.figures())
+    summary = present.summary_table("zh")
+    assert summary[present.label("headers.figures", "zh")].sum() == dd.figures()["indicator_id"].notna().sum()
+    assert list(summary.index) == INDICATORS
+    assert list(present.department_map("en")["Lead department (as printed)"]) == list(
+        dd.indicators()["lead_department"])
+    assert len(present.aspects_table("zh")) == len(dd.aspects())
+
+
+def test_public_service_sectors_follow_the_text():
+    sectors = present.public_service_sectors()
+    assert list(sectors["figure_id"]) == list(dd.figures("public_services")["figure_id"])
+    by_id = dict(zip(sectors["figure_id"], sectors["sector_id"].astype(str)))
+    assert by_id["gps_per_10k"] == "health"
+    assert by_id["pupils_online"] == "education"
+    assert by_id["community_football_pitches"] == "sports"
+    assert sectors["sector_id"].is_monotonic_increasing
+
+
+def test_notebook_names_follow_report_order():
+    assert [present.notebook_name(i) for i in INDICATORS][:2] == ["01_innovation", "02_talent"]
+    with pytest.raises(ValueError, match="indicator 'trade'"):
+        present.notebook_name("trade")
