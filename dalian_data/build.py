@@ -206,6 +206,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
                     html_sha256=outcome.html_sha256,
                     parameters=per_notebook_by_name[outcome.name],
                     title=outcome.title,
+                    seconds=round(outcome.seconds, 2),
                 )
             else:
                 manifest.record_failure(outcome.name, outcome.error or "failed")
@@ -215,7 +216,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         if tasks:
             progress = Progress(len(tasks), min(request.jobs, len(tasks)), stream=err, live=request.live_progress)
             try:
-                outcomes = run_tasks(tasks, request.jobs, progress, on_outcome=record)
+                outcomes = run_tasks(longest_first(tasks, manifest), request.jobs, progress, on_outcome=record)
             finally:
                 progress.close()
         manifest.save()
@@ -245,6 +246,20 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
     if failed:
         print(f"failed: {', '.join(sorted(o.name for o in failed))}", file=out)
     return 1 if failed else 0
+
+
+def longest_first(tasks: list, manifest: Manifest) -> list:
+    """Order tasks by how long they took last time, longest first, unknown ones before all.
+
+    With more notebooks than workers, starting the long ones first keeps a
+    long notebook from running alone at the end while the other workers idle.
+    """
+
+    def last_seconds(task) -> float:
+        seconds = manifest.notebooks.get(task.name, {}).get("seconds")
+        return float(seconds) if isinstance(seconds, (int, float)) else float("inf")
+
+    return sorted(tasks, key=last_seconds, reverse=True)
 
 
 def _plural(count: int) -> str:

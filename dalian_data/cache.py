@@ -88,7 +88,8 @@ class Manifest:
     """What is in an output folder and what it was made from.
 
     ``notebooks`` maps a notebook name to ``{"fingerprint", "output_sha256",
-    "parameters", "title"}`` and, once rendered, ``"html_sha256"``;
+    "parameters", "title", "seconds"}`` and, once rendered, ``"html_sha256"``
+    (``seconds``, the last execution time, orders the next run longest first);
     ``failures`` maps a name to the last error when its latest run failed.
     """
 

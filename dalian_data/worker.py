@@ -91,13 +91,25 @@ def describe_failure(error: Any, cell_tags: list[list[str]]) -> str:
     return f'{where} ("{first}"): {message}'
 
 
+def describe_crash(error: BaseException, kernel_log: str) -> str:
+    """One line for an execution that ended without a cell error: a dead kernel, a timeout.
+
+    ``kernel_log`` is what the kernel process printed (empty when it is still
+    alive); its last meaningful line often says why a kernel died.
+    """
+    text = str(error).strip()
+    message = f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__
+    lines = [line for line in kernel_log.splitlines() if line.strip() and "without encryption" not in line]
+    return f"{message}; kernel output ends: {lines[-1].strip()}" if lines else message
+
+
 def execute_task(task: Task, kernels: Any, on_cell: Callable[[int, int], None]) -> Outcome:
     """Execute one notebook with papermill on a kernel from ``kernels``; never raises for notebook errors."""
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    from dalian_data.notebook_normalise import dumps, normalise_notebook, with_stable_ids, write_notebook_atomic
+    from dalian_data.notebook_normalise import normalise_notebook, with_stable_ids, write_notebook_atomic
     from dalian_data.pm_engine import ENGINE_NAME, WarmKernelEngine
 
     started = time.perf_counter()
@@ -128,9 +140,7 @@ def execute_task(task: Task, kernels: Any, on_cell: Callable[[int, int], None]) 
     except PapermillExecutionError as error:
         return failed(describe_failure(error, WarmKernelEngine.last_cell_tags))
     except Exception as error:  # the kernel died, would not start, timed out...
-        tail = kernels.log_tail(km) if not kernels.is_alive(km) else ""
-        detail = f"; kernel output ends: {tail.splitlines()[-1]}" if tail else ""
-        return failed(f"{type(error).__name__}: {str(error).strip().splitlines()[0] if str(error).strip() else ''}{detail}")
+        return failed(describe_crash(error, "" if kernels.is_alive(km) else kernels.log_tail(km)))
     finally:
         kernels.retire(km)
 
@@ -142,7 +152,7 @@ def execute_task(task: Task, kernels: Any, on_cell: Callable[[int, int], None]) 
     if output == Path(task.source) and output.read_bytes() != task.source_bytes:
         return failed(f"{task.source} changed while it was executing; not overwritten")
     write_notebook_atomic(normalised, output)
-    output_sha = hashlib.sha256(dumps(normalised).encode("utf-8")).hexdigest()
+    output_sha = hashlib.sha256(output.read_bytes()).hexdigest()
 
     html_sha = None
     if task.html:

@@ -19,9 +19,10 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import dalian_data.build
 import dalian_data.runner
+from dalian_data.build import longest_first
+from dalian_data.cache import Manifest
 from dalian_data.cli import main
-
-pytestmark = pytest.mark.kernel
+from dalian_data.worker import Task
 
 
 def write_notebook(path: Path, title: str, params: str, body: str) -> None:
@@ -74,6 +75,7 @@ def project(tmp_path, monkeypatch):
     return Project()
 
 
+@pytest.mark.kernel
 def test_failure_keeps_previous_output_and_others_complete(project, capsys):
     assert project.report() == 0
     default = project.out / "default"
@@ -82,23 +84,33 @@ def test_failure_keeps_previous_output_and_others_complete(project, capsys):
     capsys.readouterr()
 
     write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 7450785", "x = 1\nraise RuntimeError('boom 爆')")
+    alpha = project.nb_dir / "01_alpha.ipynb"
+    alpha_source = alpha.read_bytes()
+    write_notebook(alpha, "Alpha", 'lang = "zh"', "import os, signal\nos.kill(os.getpid(), signal.SIGKILL)")
     assert project.report("--force") == 1
     captured = capsys.readouterr()
-    assert (default / "02_beta.ipynb").read_bytes() == before["02_beta"]  # previous good output, byte for byte
-    # the others completed, and re-executing them reproduced identical bytes
-    assert (default / "00_overview.ipynb").read_bytes() == before["00_overview"]
+    # previous good outputs, byte for byte
+    assert (default / "02_beta.ipynb").read_bytes() == before["02_beta"]
     assert (default / "01_alpha.ipynb").read_bytes() == before["01_alpha"]
+    # the other notebook completed, and re-executing it reproduced identical bytes
+    assert (default / "00_overview.ipynb").read_bytes() == before["00_overview"]
     assert 'dalian-data: 02_beta failed: cell 3 ("x = 1"): RuntimeError: boom 爆 (previous output kept)' in captured.err
-    assert "2 executed, 0 up to date, 1 failed" in captured.out
-    assert "failed: 02_beta" in captured.out
+    assert "dalian-data: 01_alpha failed: DeadKernelError" in captured.err
+    assert "1 executed, 0 up to date, 2 failed" in captured.out
+    assert "failed: 01_alpha, 02_beta" in captured.out
     assert [p.name for p in default.iterdir() if p.name.startswith(".")] == []  # no temp files left
 
-    # a failed notebook is never up to date: only it runs again
+    # a failed notebook is never up to date and runs again; reverting a notebook
+    # makes the output kept from before up to date again
+    alpha.write_bytes(alpha_source)
     assert project.report() == 1
     assert project.runs[-1] == ["02_beta"]
     assert "0 executed, 2 up to date, 1 failed" in capsys.readouterr().out
+    manifest = Manifest.load(default)
+    assert sorted(manifest.failures) == ["02_beta"]
 
 
+@pytest.mark.kernel
 def test_incremental_runs_and_force(project, capsys):
     assert project.report() == 0
     assert project.runs == [["00_overview", "01_alpha", "02_beta"]]
@@ -148,6 +160,7 @@ class _Links(HTMLParser):
             self.hrefs.extend(value for key, value in attrs if key == "href")
 
 
+@pytest.mark.kernel
 def test_html_index_links_resolve_and_show_summary(project, capsys):
     summary_cell = new_code_cell(
         "from IPython.display import HTML\nHTML('<table class=\"summary\"><tr><td>六项指标 six</td></tr></table>')",
@@ -187,6 +200,7 @@ def test_html_index_links_resolve_and_show_summary(project, capsys):
     assert (folder / "02_beta.html").is_file()
 
 
+@pytest.mark.kernel
 def test_refresh_executes_in_place_reproducibly_and_spares_failures(project, capsys):
     write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "raise ValueError('no 数据')")
     broken = (project.nb_dir / "02_beta.ipynb").read_bytes()
@@ -203,3 +217,9 @@ def test_refresh_executes_in_place_reproducibly_and_spares_failures(project, cap
     assert main(["refresh", "--notebooks-dir", str(project.nb_dir), "--jobs", "2"]) == 0
     assert "(0 changed" in capsys.readouterr().out
     assert {p.name: p.read_bytes() for p in project.nb_dir.glob("0[01]_*.ipynb")} == first
+
+
+def test_longest_notebooks_start_first_and_new_ones_before_all(tmp_path):
+    manifest = Manifest(tmp_path / "manifest.json", notebooks={"a": {"seconds": 1.0}, "b": {"seconds": 9.5}, "c": {"seconds": 3}})
+    tasks = [Task(name=n, source="", source_bytes=b"", output="", cwd="") for n in ("a", "b", "c", "new1", "new2")]
+    assert [t.name for t in longest_first(tasks, manifest)] == ["new1", "new2", "b", "c", "a"]
