@@ -174,13 +174,19 @@ def _bound_style(colour: str) -> dict[str, Any]:
     return {"facecolor": _tint(colour, 0.55), "edgecolor": colour, "hatch": "////", "linewidth": 0}
 
 
-def _annotate(ax: Axes, bars, texts: Sequence[str], *, inside: bool = False, colour: str = "black") -> None:
-    """Write each bar's value just past its end (or inside, for wide stacked bars)."""
+def _annotate(ax: Axes, bars, texts: Sequence[str], *, inside: bool = False, colour: str = "black",
+              backed: bool = False) -> None:
+    """Write each bar's value just past its end (or inside, for wide stacked bars).
+
+    ``backed`` puts a white box behind the text, for text on a hatched bar.
+    """
+    box = {"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 1.5} if backed else None
     for bar, text in zip(bars, texts):
         x = bar.get_x() + (bar.get_width() / 2 if inside else bar.get_width())
         y = bar.get_y() + bar.get_height() / 2
         ax.annotate(text, (x, y), xytext=(0 if inside else 4, 0), textcoords="offset points",
-                    ha="center" if inside else "left", va="center", fontsize=_VALUE_FONTSIZE, color=colour)
+                    ha="center" if inside else "left", va="center", fontsize=_VALUE_FONTSIZE, color=colour,
+                    bbox=box)
 
 
 def _legend_below(ax: Axes, handles: Sequence[Any] | None = None, ncol: int | None = None,
@@ -324,7 +330,7 @@ def innovation_growth(lang: str = "zh", *, decimals: int = 1) -> Figure:
         axp.grid(axis="x", visible=False)
         axp.yaxis.set_major_formatter(_tick_format(lang))
         metric = level["metric"] if lang == "zh" else level["metric_en"]
-        axp.set_title(wrap(metric, lang, 8 if lang == "zh" else 20), fontsize="small")
+        axp.set_title(wrap(metric, lang, 10 if lang == "zh" else 20), fontsize="small")
         axp.set_ylabel(label(f"{key}.level_axis", lang, unit=unit))
     return _finish(fig, lang, label(f"{key}.title", lang))
 
@@ -597,7 +603,8 @@ def air_quality(lang: str = "zh", *, days_in_year: int = 366, decimals: int = 1)
             bar[0].set(**_bound_style(colour))
         other = ax.barh(y, length - good, left=good, color=_MUTED, height=0.6)
         share_text = label(f"{key}.share", lang, share=format_value(share.value, "%", lang=lang, decimals=decimals))
-        _annotate(ax, bar, [f"{text}  ·  {share_text}"], inside=True, colour="black" if implied else "white")
+        _annotate(ax, bar, [f"{text}  ·  {share_text}"], inside=True, colour="black" if implied else "white",
+                  backed=implied)
         _annotate(ax, other, [format_value(length - good, str(days["unit"]), lang=lang,
                                            unit_en=str(days["unit_en"]))], inside=True)
     ax.set_yticks(range(len(years)), [y[0] for y in years])

@@ -127,11 +127,16 @@ def wrap(text: str, lang: str, width: int | None = None) -> str:
     """Break a long label into lines for a chart axis.
 
     Chinese has no spaces and each character is about twice as wide as a
-    Latin letter, so it wraps at about half the character count.
+    Latin letter, so it wraps at about half the character count, into lines
+    of even length (万人有效发明 / 专利拥有量, not a lone last character).
     """
     check_lang(lang)
+    text = str(text)
     width = width or (14 if lang == "zh" else 30)
-    return "\n".join(textwrap.wrap(str(text), width=width, break_on_hyphens=False)) or str(text)
+    if lang == "zh" and len(text) > width:
+        lines = -(-len(text) // width)
+        width = -(-len(text) // lines)
+    return "\n".join(textwrap.wrap(text, width=width, break_on_hyphens=False)) or text
 
 
 # ---- writing values --------------------------------------------------------
