@@ -360,8 +360,9 @@ def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_
 def derived_intro(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULATION_2020):
     """How many metrics the report implies for the indicator, and which population they use.
 
-    The population note (with its census citation) appears only when one of
-    the indicator's formulas reads ``population``.
+    The population note (with its census citation) appears when one of the
+    indicator's formulas reads ``population``; otherwise the text says the
+    parameter has no effect here.
     """
     check_lang(lang)
     _indicator_row(indicator)
@@ -371,6 +372,8 @@ def derived_intro(indicator: str, lang: str = "zh", *, population: int = DALIAN_
     parts = [label("text.derived_intro", lang, n=len(rows))]
     if rows["parameters"].str.contains("population").any():
         parts.append(population_note(population, lang).data)
+    else:
+        parts.append(label("text.population_unused", lang))
     return _md("\n\n".join(parts))
 
 

@@ -225,6 +225,12 @@ def test_population_note_cites_the_census_and_flags_other_values():
     assert "differs" in present.population_note(8_000_000, "en").data
 
 
+def test_derived_intro_says_whether_the_population_matters():
+    assert "Seventh National Population Census" in present.derived_intro("talent", "en").data
+    assert "uses the population parameter" in present.derived_intro("environment", "en").data
+    assert "no derived metrics" in present.derived_intro("openness", "en").data
+
+
 def test_overview_tables_account_for_every_figure():
     counts = present.figure_counts("en")
     assert counts.loc["Total", "Total"] == len(dd.figures())
