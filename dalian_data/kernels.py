@@ -14,12 +14,15 @@ nothing at the end of a run.
 Every kernel gets a fixed ``PYTHONHASHSEED`` and ``SOURCE_DATE_EPOCH`` (unless
 the user set them), so set ordering and the dates matplotlib writes into SVG
 and PDF files do not change from run to run, and an in-memory IPython history
-so parallel kernels never contend for the history database.
+so parallel kernels never contend for the history database. Kernels talk
+over Unix sockets in a private folder (IPC transport), so two kernels
+starting at once can never race for the same TCP port.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -144,19 +147,19 @@ class WarmKernels:
         self.retiring = still
 
     def close(self) -> None:
-        """Shut down the spare and every retired kernel, and remove the logs."""
+        """Shut down the spare and every retired kernel, and remove the logs and sockets."""
         if self.spare is not None:
             self.budget.release()
             self.retire(self.spare[0])
             self.spare = None
         self.reap(wait=True)
-        for path in self.log_dir.glob("*"):
-            path.unlink()
-        self.log_dir.rmdir()
+        shutil.rmtree(self.log_dir, ignore_errors=True)
 
     def _start(self, cwd: str) -> AsyncKernelManager:
         self._count += 1
-        km = AsyncKernelManager(kernel_name=self.kernel_name)
+        # IPC sockets in our own folder: unlike TCP ports picked by bind-and-release,
+        # they cannot collide with another kernel starting at the same moment.
+        km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=str(self.log_dir / f"k{self._count}"))
         log_path = self.log_dir / f"kernel-{self._count}.log"
         log: Any = open(log_path, "wb")
         try:
