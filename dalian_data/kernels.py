@@ -97,14 +97,23 @@ class WarmKernels:
             self.spare = (self._start(cwd), cwd)
 
     def take(self, cwd: str) -> AsyncKernelManager:
-        """A kernel running in ``cwd`` for the task just taken: the spare if it fits, else a new one."""
+        """A kernel running in ``cwd`` for the task just taken: the spare if it fits, else a new one.
+
+        Then boots the next spare, if a task still needs one, so it starts
+        while this task's notebook runs.
+        """
         self.reap()
+        km = self._spare_or_new(cwd)
+        self.prestart(cwd)
+        return km
+
+    def _spare_or_new(self, cwd: str) -> AsyncKernelManager:
         if self.spare is None:
             self.budget.took_uncovered()
             return self._start(cwd)
         km, spare_cwd = self.spare
         self.spare = None
-        if spare_cwd == cwd and run_sync(km.is_alive)():
+        if spare_cwd == cwd and self.is_alive(km):
             return km
         self.retire(km)
         return self._start(cwd)

@@ -227,19 +227,8 @@ def _run(task: Task, kernels: Any, events: Any, slot: int) -> Outcome:
     def on_cell(done: int, total: int) -> None:
         events.put(("cell", slot, task.name, done, total))
 
-    class _PrestartingKernels:
-        """Start the next spare as soon as this task has its kernel, not after it finishes."""
-
-        def __getattr__(self, name: str) -> Any:
-            return getattr(kernels, name)
-
-        def take(self, cwd: str) -> Any:
-            km = kernels.take(cwd)
-            kernels.prestart(cwd)
-            return km
-
     try:
-        return execute_task(task, _PrestartingKernels(), on_cell)
+        return execute_task(task, kernels, on_cell)
     except Exception as error:  # a bug of ours or a full disk: report it, keep the worker alive
         last = traceback.format_exception_only(type(error), error)[-1].strip()
         return Outcome(task.name, False, time.perf_counter() - started, error=f"internal error: {last}")
