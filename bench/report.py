@@ -161,8 +161,10 @@ def main(argv: list[str] | None = None) -> int:
             f"| 2 | unchanged rerun vs cold run | {rerun:.3f} s | {cold:.2f} s | {ratio2:.3f}x "
             f"| <= {GOALS['rerun']:.2f}x | {verdict(ratio2, GOALS['rerun'])} |"
         )
+        where = args.notebooks_dir.resolve()
+        where = where.relative_to(ROOT) if where.is_relative_to(ROOT) else where
         notes.append(
-            f"Report runs (medians of {args.repeat} rounds) used the notebooks in `{args.notebooks_dir}`: "
+            f"Report runs (medians of {args.repeat} rounds) used the notebooks in `{where}`: "
             f"{', '.join(r['notebooks'])}. Rounds: naive {', '.join(f'{x:.2f}' for x in r['naive'])} s; "
             f"cold {', '.join(f'{x:.2f}' for x in r['cold'])} s; rerun {', '.join(f'{x:.3f}' for x in r['rerun'])} s."
         )

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import IO, Any, Iterator, Sequence
 
 import dalian_data
-from dalian_data.cache import Manifest, environment_fingerprint, file_sha256, notebook_fingerprint, write_text_atomic
+from dalian_data.cache import Manifest, environment_fingerprint, notebook_fingerprint, write_text_atomic
 from dalian_data.notebook_params import (
     DeclaredNotebook,
     ParameterError,
@@ -149,7 +149,6 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
     """Run ``dalian-data report``; see the module docstring."""
     from dalian_data.progress import Progress
     from dalian_data.runner import run_tasks
-    from dalian_data.worker import Task
 
     started = time.perf_counter()
     folder = notebooks_dir(request.notebooks_dir)
@@ -168,29 +167,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         manifest = Manifest.load(out_dir)
         manifest.parameters = requested
         environment = environment_fingerprint(package_dir(), folder, repo_dir() / "seeds")
-        tasks, fresh = [], []
-        for path in paths:
-            name, given = path.stem, per_notebook[path]
-            fingerprint = notebook_fingerprint(environment, sources[path], given)
-            output = out_dir / f"{name}.ipynb"  # as the user wrote it, for messages
-            if not request.force and manifest.is_fresh(name, fingerprint, output):
-                fresh.append(path)
-                manifest.failures.pop(name, None)
-                continue
-            tasks.append(
-                Task(
-                    name=name,
-                    source=str(path),
-                    source_bytes=sources[path],
-                    output=str(output.resolve()),  # workers change directory while executing
-                    cwd=str(path.parent),
-                    parameters=given,
-                    fingerprint=fingerprint,
-                    html=request.html,
-                    lang=_lang(given, defaults[path]),
-                )
-            )
-
+        tasks, fresh = _plan(paths, sources, per_notebook, defaults, environment, manifest, out_dir, request)
         fingerprints = {task.name: task.fingerprint for task in tasks}
         per_notebook_by_name = {path.stem: per_notebook[path] for path in paths}
 
@@ -227,24 +204,56 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
             _write_index(paths, out_dir, manifest, requested, per_notebook, defaults)
 
-    failed = [outcome for outcome in outcomes.values() if not outcome.ok]
-    for outcome in sorted(failed, key=lambda o: o.name):
+    return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
+
+
+def _plan(paths, sources, per_notebook, defaults, environment: str, manifest: Manifest, out_dir: Path, request):
+    """Split the notebooks into tasks to execute and up-to-date ones (whose old failure is forgotten)."""
+    from dalian_data.worker import Task
+
+    tasks, fresh = [], []
+    for path in paths:
+        name, given = path.stem, per_notebook[path]
+        fingerprint = notebook_fingerprint(environment, sources[path], given)
+        output = out_dir / f"{name}.ipynb"
+        if not request.force and manifest.is_fresh(name, fingerprint, output):
+            fresh.append(path)
+            manifest.failures.pop(name, None)
+            continue
+        tasks.append(
+            Task(
+                name=name,
+                source=str(path),
+                source_bytes=sources[path],
+                output=str(output.resolve()),  # absolute: workers change directory while executing
+                cwd=str(path.parent),
+                parameters=given,
+                fingerprint=fingerprint,
+                html=request.html,
+                lang=_lang(given, defaults[path]),
+            )
+        )
+    return tasks, fresh
+
+
+def _summarise(paths, tasks, fresh, outcomes, out_dir: Path, html: bool, rendered: int, started: float, out, err) -> int:
+    """Print what failed (to ``err``), what ran and where the results are (to ``out``); return the exit code."""
+    failed = sorted((outcome for outcome in outcomes.values() if not outcome.ok), key=lambda o: o.name)
+    for outcome in failed:
         kept = "previous output kept" if (out_dir / f"{outcome.name}.ipynb").exists() else "no output"
         print(f"dalian-data: {outcome.name} failed: {outcome.error} ({kept})", file=err)
-    location = out_dir / "index.html" if request.html else out_dir
     if not tasks:
         extra = f"; rendered {rendered} HTML page{'s' * (rendered != 1)}" if rendered else ""
         print(f"{_plural(len(paths))} up to date, nothing executed{extra}", file=out)
     else:
-        executed = len(tasks) - len(failed)
         print(
-            f"{_plural(len(paths))}: {executed} executed, {len(fresh)} up to date, {len(failed)} failed "
-            f"({time.perf_counter() - started:.1f} s)",
+            f"{_plural(len(paths))}: {len(tasks) - len(failed)} executed, {len(fresh)} up to date, "
+            f"{len(failed)} failed ({time.perf_counter() - started:.1f} s)",
             file=out,
         )
-    print(f"results: {location}", file=out)
+    print(f"results: {out_dir / 'index.html' if html else out_dir}", file=out)
     if failed:
-        print(f"failed: {', '.join(sorted(o.name for o in failed))}", file=out)
+        print(f"failed: {', '.join(o.name for o in failed)}", file=out)
     return 1 if failed else 0
 
 
@@ -338,7 +347,7 @@ def refresh(
     failed = sorted((o for o in outcomes.values() if not o.ok), key=lambda o: o.name)
     for outcome in failed:
         print(f"dalian-data: {outcome.name} failed: {outcome.error} (notebook left as it was)", file=err)
-    changed = [p for p in paths if outcomes.get(p.stem) and outcomes[p.stem].ok and file_sha256(p) != _sha(tasks, p)]
+    changed = [t for t in tasks if outcomes[t.name].ok and Path(t.output).read_bytes() != t.source_bytes]
     print(
         f"refreshed {len(paths) - len(failed)} of {_plural(len(paths))} in {folder} "
         f"({len(changed)} changed, {time.perf_counter() - started:.1f} s)",
@@ -348,9 +357,3 @@ def refresh(
         print(f"failed: {', '.join(o.name for o in failed)}", file=out)
     return 1 if failed else 0
 
-
-def _sha(tasks, path: Path) -> str:
-    import hashlib
-
-    task = next(t for t in tasks if t.source == str(path))
-    return hashlib.sha256(task.source_bytes).hexdigest()
