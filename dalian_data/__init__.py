@@ -37,10 +37,16 @@ _EXPORTS = {
     "read_export": "dalian_data.exporting",
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+# submodules reachable as attributes (dd.present, dd.charts, dd.style); charts
+# and style import matplotlib, so they load only when first touched
+_SUBMODULES = ("present", "charts", "style", "schemas")
+
+__all__ = sorted(_EXPORTS) + list(_SUBMODULES) + ["__version__"]
 
 
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"dalian_data.{name}")
     try:
         module = _EXPORTS[name]
     except KeyError:

@@ -100,5 +100,6 @@ def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = 366) -
         "value": pd.array([evaluate_formula(e["formula"], values) for e in entries], dtype="float64"),
         "unit": strings(e["unit"] for e in entries),
         "unit_en": strings(unit_en(e["unit"]) for e in entries),
+        "note": strings(e.get("note") for e in entries),
         "note_en": strings(e.get("note_en") for e in entries),
     })

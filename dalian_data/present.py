@@ -340,16 +340,14 @@ def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_
     h = _headers(lang)
     params = {"population": population, "days_in_year": days_in_year}
     rows = derived(population=population, days_in_year=days_in_year).query("indicator_id == @indicator")
-    columns = ["derived_id", "label", "formula", "inputs", "parameters", "value"] + (
-        ["note"] if lang == "en" else []
-    )
+    columns = ["derived_id", "label", "formula", "inputs", "parameters", "value", "note"]
     return (
         rows.assign(
             label=rows["label"] if lang == "zh" else rows["label_en"],
             inputs=rows["inputs"].str.replace(",", ", ", regex=False),
             parameters=[", ".join(f"{p} = {params[p]}" for p in ps.split(",") if p) for ps in rows["parameters"]],
             value=[_derived_value(row, lang, decimals) for row in rows.itertuples(index=False)],
-            note=rows["note_en"].fillna(""),
+            note=(rows["note"] if lang == "zh" else rows["note_en"]).fillna(""),
         )
         .loc[:, columns]
         .rename(columns=h)
@@ -407,8 +405,7 @@ def indicator_intro(indicator: str, lang: str = "zh"):
         label("text.indicator_primary", lang, **fields),
         label("text.indicator_lead", lang, **fields),
         "> " + label("text.pairing_caveat", lang),
-        # the catalogue's notes exist in English only, so Chinese text goes without them
-        f"**{label('headers.note', lang)}:** {row['notes_en']}" if lang == "en" and row["notes_en"] else "",
+        f"**{label('headers.note', lang)}:** {row['notes' if lang == 'zh' else 'notes_en']}",
         label("text.figures_intro", lang, n=len(figures(indicator))),
     ]
     return _md("\n\n".join(p for p in parts if p))

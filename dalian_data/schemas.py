@@ -83,7 +83,7 @@ def indicators_schema() -> pa.DataFrameSchema:
     """Schema of :func:`dalian_data.indicators`."""
     ids, names = indicator_dtypes()
     text_columns = ("indicator_en", "lead_department", "lead_department_short", "lead_department_en",
-                    "description", "description_en", "notes_en", "heading")
+                    "description", "description_en", "notes", "notes_en", "heading")
     return pa.DataFrameSchema(
         {
             "indicator_id": pa.Column(ids, unique=True),
@@ -115,6 +115,7 @@ def derived_schema() -> pa.DataFrameSchema:
             "value": pa.Column(_FLOAT, pa.Check(lambda s: s.notna() & (s.abs() != float("inf")))),
             "unit": _string(),
             "unit_en": _string(),
+            "note": _string(nullable=True),
             "note_en": _string(nullable=True),
         },
         strict=True,

@@ -67,6 +67,7 @@ def _indicators() -> pd.DataFrame:
         "lead_department_en": strings(e["lead_department_en"] for e in entries),
         "description": strings(e["description"] for e in entries),
         "description_en": strings(e["description_en"] for e in entries),
+        "notes": strings(e["notes"] for e in entries),
         "notes_en": strings(e["notes_en"] for e in entries),
         "heading": strings(e["heading"] for e in entries),
         "section_start": pd.array(starts, dtype="int64"),

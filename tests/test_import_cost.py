@@ -31,3 +31,9 @@ def test_figures_are_built_once_and_cached():
     dd.figures()
     after = tables._figures.cache_info()
     assert after.misses == before.misses and after.hits >= before.hits + 2
+
+
+def test_submodules_load_on_first_attribute_access():
+    loaded = _modules_after("import dalian_data as dd; dd.present")
+    assert "dalian_data.present" in loaded and "dalian_data.charts" not in loaded
+    assert dd.style.use_house_style is not None
