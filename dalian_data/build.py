@@ -211,6 +211,7 @@ def _plan(paths, sources, per_notebook, defaults, environment: str, manifest: Ma
     """Split the notebooks into tasks to execute and up-to-date ones (whose old failure is forgotten)."""
     from dalian_data.worker import Task
 
+    siblings = _siblings(paths, manifest)
     tasks, fresh = [], []
     for path in paths:
         name, given = path.stem, per_notebook[path]
@@ -231,6 +232,7 @@ def _plan(paths, sources, per_notebook, defaults, environment: str, manifest: Ma
                 fingerprint=fingerprint,
                 html=request.html,
                 lang=_lang(given, defaults[path]),
+                siblings=siblings,
             )
         )
     return tasks, fresh
@@ -271,6 +273,11 @@ def longest_first(tasks: list, manifest: Manifest) -> list:
     return sorted(tasks, key=last_seconds, reverse=True)
 
 
+def _siblings(paths: list[Path], manifest: Manifest) -> tuple[str, ...]:
+    """Notebooks with (or about to have) a page in the output folder: links to them go to their HTML."""
+    return tuple(sorted({p.stem for p in paths} | set(manifest.notebooks)))
+
+
 def _plural(count: int) -> str:
     return f"{count} notebook{'s' * (count != 1)}"
 
@@ -289,7 +296,11 @@ def _render_missing_html(fresh: list[Path], out_dir: Path, manifest: Manifest, p
         nb = nbformat.read(out_dir / f"{name}.ipynb", as_version=4)
         entry = manifest.notebooks[name]
         entry["html_sha256"] = write_html(
-            nb, out_dir / f"{name}.html", entry.get("title") or name, _lang(per_notebook[path], defaults[path])
+            nb,
+            out_dir / f"{name}.html",
+            entry.get("title") or name,
+            _lang(per_notebook[path], defaults[path]),
+            _siblings(fresh, manifest),
         )
     manifest.save()
     return len(stale)

@@ -35,14 +35,21 @@ def notebook_title(nb: Mapping[str, Any], fallback: str) -> str:
     return fallback
 
 
-def render_notebook_html(nb: Any, title: str, lang: str) -> str:
-    """The notebook as a standalone HTML page (nbconvert ``lab`` template, images embedded)."""
+def render_notebook_html(nb: Any, title: str, lang: str, siblings: tuple[str, ...] = ()) -> str:
+    """The notebook as a standalone HTML page (nbconvert ``lab`` template, images embedded).
+
+    Links to sibling notebooks (``[Overview](00_overview.ipynb)``) are pointed
+    at their HTML pages, so a reader of the pages stays in the browser.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(template_name="lab", embed_images=True, language_code=lang if lang else "zh")
     body, _ = exporter.from_notebook_node(nb, resources={"metadata": {"name": title}})
     if '<meta charset="utf-8"' not in body.lower():
         body = body.replace("<head>", '<head>\n<meta charset="utf-8">', 1)
+    if siblings:
+        names = "|".join(re.escape(name) for name in siblings)
+        body = re.sub(rf'href="(\./)?({names})\.ipynb(#[^"]*)?"', r'href="\2.html\3"', body)
     return body
 
 

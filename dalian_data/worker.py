@@ -45,6 +45,8 @@ class Task:
     fingerprint: str = ""
     html: bool = False
     lang: str = "zh"
+    #: names of the notebooks whose HTML pages sit beside this one (links to them are rewritten)
+    siblings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,16 +158,16 @@ def execute_task(task: Task, kernels: Any, on_cell: Callable[[int, int], None]) 
 
     html_sha = None
     if task.html:
-        html_sha = write_html(normalised, output.with_suffix(".html"), title, task.lang)
+        html_sha = write_html(normalised, output.with_suffix(".html"), title, task.lang, task.siblings)
     return Outcome(task.name, True, time.perf_counter() - started, output_sha256=output_sha, html_sha256=html_sha, title=title)
 
 
-def write_html(nb: Any, path: Path, title: str, lang: str) -> str:
+def write_html(nb: Any, path: Path, title: str, lang: str, siblings: tuple[str, ...] = ()) -> str:
     """Render ``nb`` to ``path`` atomically; return the page's sha256."""
     from dalian_data.cache import write_text_atomic
     from dalian_data.html_report import render_notebook_html
 
-    page = render_notebook_html(nb, title, lang)
+    page = render_notebook_html(nb, title, lang, siblings)
     write_text_atomic(path, page)
     return hashlib.sha256(page.encode("utf-8")).hexdigest()
 

@@ -169,6 +169,9 @@ def test_html_index_links_resolve_and_show_summary(project, capsys):
     nb = nbformat.read(project.nb_dir / "00_overview.ipynb", as_version=4)
     nb.cells.append(summary_cell)
     nbformat.write(nb, project.nb_dir / "00_overview.ipynb")
+    beta = nbformat.read(project.nb_dir / "02_beta.ipynb", as_version=4)
+    beta.cells.append(new_markdown_cell("Back to the [overview](00_overview.ipynb#top) or [elsewhere](other.ipynb)."))
+    nbformat.write(beta, project.nb_dir / "02_beta.ipynb")
 
     assert project.report("--html", "-p", "lang", "en") == 0
     folder = project.out / "lang-en"
@@ -183,6 +186,9 @@ def test_html_index_links_resolve_and_show_summary(project, capsys):
         assert (folder / href).is_file(), href
     page = (folder / "01_alpha.html").read_text(encoding="utf-8")
     assert re.search(r'<html lang="en">', page) and '<meta charset="utf-8"' in page and "Alpha 创新" in page
+    beta_page = (folder / "02_beta.html").read_text(encoding="utf-8")
+    assert 'href="00_overview.html#top"' in beta_page  # links between notebooks stay in the browser
+    assert 'href="other.ipynb"' in beta_page  # links to anything else are left alone
 
     # an unchanged rerun renders nothing again
     stamps = {p.name: p.stat().st_mtime_ns for p in folder.glob("*.html")}
