@@ -38,6 +38,8 @@ keeps its previous output and makes the exit code 1.
 Parameter values are converted to the type of the notebook's default
 (true/false/1/0 for booleans, None or null for None) and checked before any
 kernel starts; a file given with -f is a YAML mapping, and -p overrides it.
+Kernels run in the notebooks' folder, as in JupyterLab, so a relative path
+given as a parameter (figure_dir) is relative to that folder.
 
 examples:
   dalian-data report
