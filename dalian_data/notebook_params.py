@@ -122,7 +122,7 @@ def convert_text(name: str, text: str, default: Any) -> Any:
             return False
         raise bad()
     if isinstance(default, int):
-        if not re.fullmatch(r"\s*[+-]?\d[\d_]*\s*", text):
+        if not re.fullmatch(r"\s*[+-]?\d+(_\d+)*\s*", text):  # 8000000 or 8_000_000, not 8e6
             raise bad()
         return int(text)
     if isinstance(default, float):

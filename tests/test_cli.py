@@ -116,6 +116,10 @@ def test_conversion_follows_the_type_of_the_default():
     assert convert_text("show_quotes", "TRUE", False) is True
     assert convert_text("show_quotes", "0", True) is False
     assert convert_text("decimals", "2", 1) == 2 and isinstance(convert_text("decimals", "2", 1), int)
+    assert convert_text("population", "8_000_000", 1) == 8_000_000
+    for bad in ("8__0", "8.0", "8e6", "", "eight"):
+        with pytest.raises(ParameterError, match=f"parameter 'population' is {bad!r}"):
+            convert_text("population", bad, 1)
     assert convert_text("ratio", "2", 1.5) == 2.0 and isinstance(convert_text("ratio", "2", 1.5), float)
     assert convert_text("figure_dir", "null", None) is None
     assert convert_text("figure_dir", "None", None) is None

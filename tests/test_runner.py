@@ -229,3 +229,27 @@ def test_longest_notebooks_start_first_and_new_ones_before_all(tmp_path):
     manifest = Manifest(tmp_path / "manifest.json", notebooks={"a": {"seconds": 1.0}, "b": {"seconds": 9.5}, "c": {"seconds": 3}})
     tasks = [Task(name=n, source="", source_bytes=b"", output="", cwd="") for n in ("a", "b", "c", "new1", "new2")]
     assert [t.name for t in longest_first(tasks, manifest)] == ["new1", "new2", "b", "c", "a"]
+
+
+def test_a_dead_worker_fails_only_its_notebook_until_none_is_left():
+    from dalian_data.runner import _fail_dead_workers
+
+    class FakeWorker:
+        def __init__(self, alive: bool, exitcode: int | None = None) -> None:
+            self.alive, self.exitcode = alive, exitcode
+
+        def is_alive(self) -> bool:
+            return self.alive
+
+    workers = [FakeWorker(False, -9), FakeWorker(True)]
+    running = {0: "a", 1: "b"}
+    pending, outcomes = {"a", "b", "c"}, {}
+    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
+    assert [(o.name, o.ok, o.error) for o in failed] == [("a", False, "worker process died (exit code -9)")]
+    assert pending == {"b", "c"} and running == {1: "b"}
+
+    workers[1].alive, workers[1].exitcode = False, 1
+    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
+    assert [o.name for o in failed] == ["b", "c"]
+    assert outcomes["c"].error == "not executed: every worker process exited"
+    assert pending == set()
