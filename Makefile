@@ -21,8 +21,11 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-runtime
 
 venv: $(VENV)/.stamp-test
 
+# Executes every notebook (HTML pages and index included) into
+# $(OUT)/report/default and writes the data export beside them.
 report: $(VENV)/.stamp-runtime
-	$(BIN)/dalian-data report --html --out $(OUT)
+	$(BIN)/dalian-data report --html --out $(OUT)/report
+	$(BIN)/dalian-data export $(OUT)/report/default/data
 
 test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n auto --dist loadfile

@@ -145,6 +145,19 @@ def _declare(paths: list[Path]) -> tuple[dict[Path, bytes], list[DeclaredNoteboo
     return sources, declared
 
 
+def _paths_from_cwd(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Resolve a relative ``figure_dir`` against the caller's folder.
+
+    Kernels run in the notebooks' folder (as in JupyterLab), so a relative
+    path would otherwise land inside notebooks/ instead of where the user
+    typed the command.
+    """
+    figure_dir = parameters.get("figure_dir")
+    if isinstance(figure_dir, str) and figure_dir and not Path(figure_dir).is_absolute():
+        return {**parameters, "figure_dir": str(Path.cwd() / figure_dir)}
+    return parameters
+
+
 def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
     """Run ``dalian-data report``; see the module docstring."""
     from dalian_data.progress import Progress
@@ -159,6 +172,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         requested, per_notebook = resolve_parameters(declared, from_file, request.parameters)
     except ParameterError as error:
         raise UsageError(str(error)) from None
+    per_notebook = {path: _paths_from_cwd(params) for path, params in per_notebook.items()}
     defaults = {d.path: d.defaults for d in declared}
 
     out_dir = Path(request.out) / parameters_slug(requested)

@@ -38,8 +38,8 @@ keeps its previous output and makes the exit code 1.
 Parameter values are converted to the type of the notebook's default
 (true/false/1/0 for booleans, None or null for None) and checked before any
 kernel starts; a file given with -f is a YAML mapping, and -p overrides it.
-Kernels run in the notebooks' folder, as in JupyterLab, so a relative path
-given as a parameter (figure_dir) is relative to that folder.
+Kernels run in the notebooks' folder, as in JupyterLab; a relative
+figure_dir is taken relative to the folder you run the command from.
 
 examples:
   dalian-data report

@@ -253,3 +253,16 @@ def test_a_dead_worker_fails_only_its_notebook_until_none_is_left():
     assert [o.name for o in failed] == ["b", "c"]
     assert outcomes["c"].error == "not executed: every worker process exited"
     assert pending == set()
+
+
+@pytest.mark.kernel
+def test_a_relative_figure_dir_is_taken_from_the_callers_folder(project, tmp_path, monkeypatch, capsys):
+    write_notebook(project.nb_dir / "03_figs.ipynb", "Figs 图", "figure_dir = None",
+                   "import pathlib\npathlib.Path(figure_dir).mkdir(exist_ok=True)\n"
+                   "(pathlib.Path(figure_dir) / 'chart.svg').write_text('<svg/>')")
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    monkeypatch.chdir(caller)
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0, capsys.readouterr()
+    assert (caller / "figs" / "chart.svg").exists()
+    assert not (project.nb_dir / "figs").exists()
