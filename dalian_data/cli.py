@@ -94,6 +94,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _add_notebook_arguments(command: argparse.ArgumentParser, notebooks_help: str) -> None:
+    """The arguments report and refresh share: which notebooks, how many at once, where."""
+    command.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=notebooks_help)
+    command.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
+                         help="notebooks run at once (default: CPU count)")
+    command.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(
@@ -115,17 +123,15 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_REPORT_EPILOG,
         formatter_class=_Formatter,
     )
-    report.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 02_talent, 02_talent.ipynb or a path (default: all)")
+    _add_notebook_arguments(report, "e.g. 02_talent, 02_talent.ipynb or a path (default: all)")
     report.add_argument(
         "-p", "--parameter", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"), dest="parameters",
         help="set a notebook parameter (repeatable)",
     )
     report.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml", help="YAML mapping of parameters; -p overrides it")
     report.add_argument("--out", default=os.path.join("build", "report"), metavar="DIR", help="base output folder (default: %(default)s)")
-    report.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N", help="notebooks run at once (default: CPU count)")
     report.add_argument("--html", action="store_true", help="also render HTML pages and an index.html")
     report.add_argument("--force", action="store_true", help="execute even notebooks that are up to date")
-    report.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
 
     refresh = commands.add_parser(
         "refresh",
@@ -134,9 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_REFRESH_EPILOG,
         formatter_class=_Formatter,
     )
-    refresh.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help="e.g. 02_talent (default: all)")
-    refresh.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N", help="notebooks run at once (default: CPU count)")
-    refresh.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
+    _add_notebook_arguments(refresh, "e.g. 02_talent (default: all)")
 
     extract = commands.add_parser(
         "extract",
