@@ -36,6 +36,7 @@ from matplotlib.patches import Patch
 from matplotlib.transforms import ScaledTranslation
 
 from dalian_data import DALIAN_POPULATION_2020, derived, figures, indicators, style
+from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR
 from dalian_data.present import (
     check_lang,
     figure_value,
@@ -249,7 +250,7 @@ def _colour(indicator: str) -> str:
     return style.INDICATOR_COLOURS[indicator]
 
 
-def _derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = 366) -> pd.DataFrame:
+def _derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> pd.DataFrame:
     return derived(population=population, days_in_year=days_in_year).set_index("derived_id", drop=False)
 
 
@@ -575,7 +576,7 @@ def public_service_evidence(lang: str = "zh") -> Figure:
 
 # ---- 05 environment ---------------------------------------------------------------
 
-def air_quality(lang: str = "zh", *, days_in_year: int = 366, decimals: int = 1) -> Figure:
+def air_quality(lang: str = "zh", *, days_in_year: int = DAYS_IN_REPORT_YEAR, decimals: int = 1) -> Figure:
     """Good-air days in the reported year and the year before (implied by the change).
 
     Each bar is a whole year: the reported year has ``days_in_year`` days

@@ -14,6 +14,8 @@ import os
 import sys
 from typing import Sequence
 
+from dalian_data.parameters import LANGUAGES
+
 PROG = "dalian-data"
 EXPORT_FORMATS = ("csv", "parquet", "xlsx", "datapackage")
 
@@ -164,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=EXPORT_FORMATS, action="append", dest="formats", metavar="FORMAT",
         help=f"one of {', '.join(EXPORT_FORMATS)}; repeatable (default: all)",
     )
-    export.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels (default: %(default)s)")
+    export.add_argument("--lang", choices=LANGUAGES, default="zh", help="language of labels (default: %(default)s)")
     return parser
 
 

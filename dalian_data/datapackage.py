@@ -38,6 +38,7 @@ from typing import Any
 import pandas as pd
 
 from dalian_data.dtypes import STRING
+from dalian_data.parameters import validate_parameters
 
 __all__ = [
     "TABLES", "fields_spec", "table_schema", "package_descriptor", "pandas_dtypes", "csv_missing_values",
@@ -82,8 +83,7 @@ def sheet_name(table: str, lang: str) -> str:
 
 
 def _lang_key(lang: str) -> str:
-    if lang not in ("zh", "en"):
-        raise ValueError(f"lang is {lang!r}; allowed: 'zh' or 'en'")
+    validate_parameters(lang=lang)
     return lang
 
 

@@ -10,6 +10,7 @@ figure ids it names.
 from __future__ import annotations
 
 import ast
+import calendar
 import operator
 from functools import lru_cache
 
@@ -20,10 +21,13 @@ from dalian_data.dtypes import strings
 from dalian_data.parameters import validate_parameters
 from dalian_data.tables import figures, indicator_dtypes
 
-__all__ = ["derived", "evaluate_formula", "formula_inputs", "DALIAN_POPULATION_2020", "PARAMETERS"]
+__all__ = ["derived", "evaluate_formula", "formula_inputs", "DALIAN_POPULATION_2020", "DAYS_IN_REPORT_YEAR", "PARAMETERS"]
 
 DALIAN_POPULATION_2020: int = catalogue()["population"]["value"]
 """Dalian's resident population in the 7th national census (2020)."""
+
+DAYS_IN_REPORT_YEAR: int = 366 if calendar.isleap(int(catalogue()["source"]["year"])) else 365
+"""Days in the report's year (2020, a leap year): the default ``days_in_year``."""
 
 PARAMETERS = ("population", "days_in_year")
 _OPERATORS = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
@@ -73,7 +77,7 @@ def evaluate_formula(formula: str, values: dict[str, float]) -> float:
     return walk(_parse(formula))
 
 
-def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = 366) -> pd.DataFrame:
+def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> pd.DataFrame:
     """One row per derived metric: id, indicator, labels, formula, inputs, value, unit.
 
     ``population`` defaults to Dalian's 2020 census resident population and

@@ -57,7 +57,7 @@ from dalian_data.datapackage import (
     CSV_DIALECT, TABLES, csv_missing_values, fields_spec, headers, package_descriptor, pandas_dtypes, sheet_name,
     table_schema,
 )
-from dalian_data.derived_metrics import DALIAN_POPULATION_2020, derived
+from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR, DALIAN_POPULATION_2020, derived
 from dalian_data.dtypes import STRING
 from dalian_data.parameters import validate_parameters
 from dalian_data.tables import figures, indicators
@@ -299,7 +299,7 @@ def _install(files: dict[str, bytes], target: Path) -> list[Path]:
 
 
 def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS, *, lang: str = "zh",
-           population: int = DALIAN_POPULATION_2020, days_in_year: int = 366) -> list[Path]:
+           population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> list[Path]:
     """Export figures, indicators and derived into ``directory``; return the written paths.
 
     ``formats``: any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"datapackage"``

@@ -37,7 +37,7 @@ import re
 from decimal import Decimal
 from typing import NamedTuple
 
-__all__ = ["quantities", "parse_chinese_numeral", "sentence_bounds", "QUALIFIERS", "KINDS", "COLUMNS"]
+__all__ = ["quantities", "parse_chinese_numeral", "sentence_spans", "QUALIFIERS", "KINDS", "COLUMNS"]
 
 QUALIFIERS = ("exact", "over", "about", "nearly")
 KINDS = ("level", "growth", "change", "share", "rate")
@@ -157,15 +157,16 @@ def _previous_end(ends: list[int], pos: int) -> int:
     return ends[i - 1] + 1 if i else 0
 
 
-def sentence_bounds(text: str, pos: int) -> tuple[int, int]:
-    """``(start, end)`` of the sentence holding ``pos``, end including its 。."""
+def sentence_spans(text: str, positions) -> list[tuple[int, int]]:
+    """``(start, end)`` of the sentence holding each position; end includes its 。 but no newline."""
     ends = [m.start() for m in _SENTENCE_END.finditer(text)]
-    i = bisect.bisect_left(ends, pos)
-    start = ends[i - 1] + 1 if i else 0
-    end = ends[i] + 1 if i < len(ends) else len(text)
-    if end <= len(text) and text[end - 1:end] == "\n":
-        end -= 1
-    return start, end
+    spans = []
+    for pos in positions:
+        i = bisect.bisect_left(ends, pos)
+        start = ends[i - 1] + 1 if i else 0
+        end = ends[i] + 1 if i < len(ends) else len(text)
+        spans.append((start, end - 1 if text[end - 1:end] == "\n" else end))
+    return spans
 
 
 def _inside_quotes(quoted: list[tuple[int, int]], pos: int) -> bool:

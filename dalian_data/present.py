@@ -48,6 +48,7 @@ from dalian_data import (
 )
 from dalian_data.catalogue import catalogue
 from dalian_data.dtypes import STRING
+from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR
 from dalian_data.parameters import LANGUAGES
 
 __all__ = [
@@ -328,7 +329,7 @@ def figure_table(indicator: str, lang: str = "zh", *, show_quotes: bool = False,
 
 
 def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULATION_2020,
-                  days_in_year: int = 366, decimals: int = 1) -> pd.DataFrame:
+                  days_in_year: int = DAYS_IN_REPORT_YEAR, decimals: int = 1) -> pd.DataFrame:
     """The metrics the report implies for one indicator, with formula, inputs and value.
 
     ``Figures used`` lists the figure ids of :func:`figure_table` the formula
@@ -453,7 +454,7 @@ def _template_values(lang: str, population: int, days_in_year: int, decimals: in
 
 
 def unsaid(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULATION_2020,
-           days_in_year: int = 366, decimals: int = 1):
+           days_in_year: int = DAYS_IN_REPORT_YEAR, decimals: int = 1):
     """The closing section: baselines, scopes and comparisons the report does not give.
 
     The points are written per indicator in labels.toml; the numbers in them
@@ -608,7 +609,7 @@ def figure_counts(lang: str = "zh") -> pd.DataFrame:
     return table.astype("int64")
 
 
-def summary_table(lang: str = "zh", *, population: int = DALIAN_POPULATION_2020, days_in_year: int = 366
+def summary_table(lang: str = "zh", *, population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR
                   ) -> pd.DataFrame:
     """One row per indicator: lead department, how many figures, how many are dated or bounds, notebook.
 

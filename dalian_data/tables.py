@@ -20,7 +20,7 @@ import pandas as pd
 
 from dalian_data.catalogue import CatalogueError, catalogue, indicator_ids, unit_en
 from dalian_data.dtypes import strings
-from dalian_data.extract import quantities, sentence_bounds
+from dalian_data.extract import quantities, sentence_spans
 from dalian_data.source import report_text
 
 __all__ = ["indicators", "figures", "non_figures", "primary_indicator", "aspects", "indicator_dtypes"]
@@ -145,7 +145,7 @@ def _figures() -> pd.DataFrame:
     id_dtype, name_dtype = indicator_dtypes()
     names = dict(zip(id_dtype.categories, name_dtype.categories))
     ids = [e.get("indicator") for e in entries]
-    spans = [sentence_bounds(text, s) for s in found["start"]]
+    spans = sentence_spans(text, found["start"])
     frame = pd.DataFrame({
         "figure_id": strings(e["id"] for e in entries),
         "indicator_id": pd.Categorical(ids, dtype=id_dtype),
