@@ -90,6 +90,28 @@ def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+#: Tags that mark a markdown cell as written in one language. The source
+#: notebooks hold both; an executed report and its HTML keep one.
+LANGUAGE_TAGS = {"zh": "lang-zh", "en": "lang-en"}
+
+
+def keep_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
+    """Return a copy of ``nb`` without the cells tagged for a language other than ``lang``.
+
+    A cell tagged ``lang-zh`` is kept only when ``lang == "zh"``, one tagged
+    ``lang-en`` only when ``lang == "en"``; untagged cells are always kept.
+    Idempotent. ``dalian-data report`` applies it to each executed notebook
+    and to its HTML page; ``dalian-data refresh`` keeps both languages.
+    """
+    if lang not in LANGUAGE_TAGS:
+        allowed = " or ".join(repr(code) for code in LANGUAGE_TAGS)
+        raise ValueError(f"language is {lang!r}; allowed: {allowed}")
+    others = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
+    nb = copy.deepcopy(nb)
+    nb.cells = [cell for cell in nb.cells if not others & set(cell.get("metadata", {}).get("tags", []))]
+    return nb
+
+
 def with_stable_ids(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """Return ``nb`` upgraded to nbformat 4.5 with deterministic ids where ids are missing.
 
