@@ -30,13 +30,11 @@ labelled ones), so the round trip is exact or the export fails.
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
+from dalian_data.catalogue import data_toml
 from dalian_data.dtypes import STRING
 from dalian_data.parameters import validate_parameters
 
@@ -57,11 +55,9 @@ field only for the characters of its line terminator: with LF a bare CR in a
 value would go out unquoted and end the row early for every reader."""
 
 
-@lru_cache(maxsize=1)
 def fields_spec() -> dict[str, Any]:
     """The parsed ``data/fields.toml``; treat it as read-only (it is cached)."""
-    raw = resources.files("dalian_data").joinpath("data/fields.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return data_toml("fields.toml")
 
 
 def _table_spec(table: str) -> dict[str, Any]:
