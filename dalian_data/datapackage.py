@@ -43,7 +43,7 @@ __all__ = [
     "headers", "sheet_name",
 ]
 
-TABLES = ("figures", "indicators", "derived")
+TABLES = ("figures", "indicators", "derived", "measures")
 """Exported tables, in the order of the descriptor's resources and the workbook's sheets."""
 
 MISSING = ""
@@ -90,13 +90,22 @@ def _indicator_labels(kind: str) -> list[dict[str, str]]:
     return [{"value": e[key], "label_zh": e["name"], "label_en": e["name_en"]} for e in catalogue()["indicators"]]
 
 
+def _action_type_labels() -> list[dict[str, str]]:
+    from dalian_data.policy_measures import action_types
+
+    return [{"value": str(r.action_type), "label_zh": r.label_zh, "label_en": r.label_en}
+            for r in action_types().itertuples()]
+
+
 def _category_labels(table: str, field: dict[str, Any]) -> list[dict[str, str]] | None:
     source = field.get("categories_from")
     if source is not None:
+        if source == "action_type":
+            return _action_type_labels()
         if source not in ("indicator_id", "indicator"):
             raise ValueError(
                 f"fields.toml: {table}.{field['name']} has categories_from = {source!r}; "
-                "allowed: 'indicator_id' or 'indicator'"
+                "allowed: 'indicator_id', 'indicator' or 'action_type'"
             )
         return _indicator_labels(source)
     return field.get("categories")

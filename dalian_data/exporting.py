@@ -1,4 +1,4 @@
-"""Write the figures, indicators and derived tables to files, and read them back.
+"""Write the figures, indicators, derived and measures tables to files, and read them back.
 
 :func:`export` writes, into one directory:
 
@@ -60,6 +60,7 @@ from dalian_data.datapackage import (
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR, DALIAN_POPULATION_2020, derived
 from dalian_data.dtypes import STRING
 from dalian_data.parameters import validate_parameters
+from dalian_data.policy_measures import measures
 from dalian_data.tables import figures, indicators
 
 __all__ = ["export", "read_export", "read_csv_typed", "render_csv", "FORMATS", "WORKBOOK_NAME", "DESCRIPTOR_NAME"]
@@ -300,7 +301,7 @@ def _install(files: dict[str, bytes], target: Path) -> list[Path]:
 
 def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS, *, lang: str = "zh",
            population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> list[Path]:
-    """Export figures, indicators and derived into ``directory``; return the written paths.
+    """Export figures, indicators, derived and measures into ``directory``; return the written paths.
 
     ``formats``: any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"datapackage"``
     (a list, tuple or one name); ``"datapackage"`` implies ``"csv"``, whose
@@ -323,6 +324,7 @@ def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS,
         "figures": figures(),
         "indicators": indicators(),
         "derived": derived(population=population, days_in_year=days_in_year),
+        "measures": measures(),
     }
     files = _render(frames, wanted, lang, {"population": population, "days_in_year": days_in_year})
     return _install(files, target)

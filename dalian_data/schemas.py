@@ -121,3 +121,34 @@ def derived_schema() -> pa.DataFrameSchema:
         strict=True,
         ordered=True,
     )
+
+
+def measures_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.measures` (module policy_measures)."""
+    from dalian_data.policy_measures import action_type_dtype
+
+    ids, names = indicator_dtypes()
+    return pa.DataFrameSchema(
+        {
+            "measure_id": _string(unique=True, checks=pa.Check.str_matches(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")),
+            "indicator_id": pa.Column(ids),
+            "indicator": pa.Column(names),
+            "quote": _string(),
+            **_offsets(),
+            "sentence": _string(),
+            "action": _string(),
+            "action_type": pa.Column(action_type_dtype()),
+            "summary_en": _string(checks=pa.Check.str_matches(r"^[A-Z][^0-9]*\.$")),
+            "figure_ids": _string(checks=pa.Check.str_matches(r"^([a-z0-9_]+(,[a-z0-9_]+)*)?$")),
+        },
+        checks=[
+            pa.Check(_end_after_start, error="end must be after start"),
+            pa.Check(lambda df: df["start"].is_monotonic_increasing, error="measures are in report order"),
+            pa.Check(lambda df: pd.Series([a in q for a, q in zip(df["action"], df["quote"])], index=df.index),
+                     error="action is printed inside quote"),
+            pa.Check(lambda df: pd.Series([q in s for q, s in zip(df["quote"], df["sentence"])], index=df.index),
+                     error="quote lies inside sentence"),
+        ],
+        strict=True,
+        ordered=True,
+    )
