@@ -2,7 +2,7 @@
 
 :func:`export` writes, into one directory:
 
-* ``figures.csv``, ``indicators.csv``, ``derived.csv``: UTF-8 **without** a
+* ``figures.csv``, ``indicators.csv``, ``derived.csv``, ``measures.csv``: UTF-8 **without** a
   byte-order mark. A BOM would let Excel on Windows guess the encoding, but
   it breaks the tools CSV is for: Python's ``csv`` and many others read it as
   part of the first column's name (``\\ufefffigure_id``), and the Data Package
