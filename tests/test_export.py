@@ -110,15 +110,20 @@ def test_frictionless_validates_the_exported_package(exported):
                                     ensure_ascii=False, indent=1)
 
 
-def test_frictionless_catches_an_edited_csv_by_hash_enum_and_foreign_key(exported, tmp_path):
-    """The descriptor's hash, enum and foreign key are live checks, not decoration."""
+def _validate_edited_copy(exported, tmp_path, name: str, old: str, new: str):
+    """frictionless's report on a copy of the export whose ``name`` has its first ``old`` replaced by ``new``."""
     frictionless = pytest.importorskip("frictionless")
     directory, _ = exported
     copy = tmp_path / "copy"
     shutil.copytree(directory, copy)
-    path = copy / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",innovation,", ",innovations,", 1), encoding="utf-8")
-    report = frictionless.validate(copy / DESCRIPTOR_NAME)
+    path = copy / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return frictionless.validate(copy / DESCRIPTOR_NAME)
+
+
+def test_frictionless_catches_an_edited_csv_by_hash_enum_and_foreign_key(exported, tmp_path):
+    """The descriptor's hash, enum and foreign key are live checks, not decoration."""
+    report = _validate_edited_copy(exported, tmp_path, "figures.csv", ",innovation,", ",innovations,")
     types = {error[0] for error in report.flatten(["type"])}
     assert not report.valid
     assert {"hash-count", "byte-count", "constraint-error", "foreign-key"} <= types
@@ -291,13 +296,7 @@ def test_measures_figure_ids_round_trip_as_empty_strings_and_lists(exported):
 
 
 def test_frictionless_catches_a_measure_of_an_unknown_action_type(exported, tmp_path):
-    frictionless = pytest.importorskip("frictionless")
-    directory, _ = exported
-    copy = tmp_path / "copy"
-    shutil.copytree(directory, copy)
-    path = copy / "measures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",reform,", ",reforms,", 1), encoding="utf-8")
-    report = frictionless.validate(copy / DESCRIPTOR_NAME)
+    report = _validate_edited_copy(exported, tmp_path, "measures.csv", ",reform,", ",reforms,")
     assert not report.valid
     assert ("action_type", "constraint-error") in {tuple(e) for e in report.flatten(["fieldName", "type"])}
 
