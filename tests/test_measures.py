@@ -314,3 +314,14 @@ def test_a_repeated_id_is_a_clear_catalogue_error():
              "action_type": "platform", "summary_en": "Built parks."}
     with pytest.raises(CatalogueError, match="'m': the id is used twice"):
         _check_measure_entries([entry, entry])
+
+
+def test_measures_are_data_core_needing_neither_matplotlib_nor_pandera():
+    import subprocess
+    import sys
+
+    code = ("import sys, dalian_data as dd; dd.measures(); dd.non_measures(); dd.action_types(); "
+            "print(' '.join(sorted(sys.modules)))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+    assert "dalian_data.policy_measures" in loaded
+    assert not {m for m in loaded if m.split(".")[0] in ("matplotlib", "pandera", "openpyxl")}
