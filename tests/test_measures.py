@@ -46,6 +46,22 @@ def test_measures_have_the_documented_columns_and_validate_against_the_schema():
     assert list(frame["action_type"].cat.categories) == list(dd.action_types()["action_type"])
 
 
+@pytest.mark.parametrize("column, value", [
+    ("figure_ids", "science_projects, tech_smes"),  # a space after the comma
+    ("action", "设立"),                              # not printed in the quote
+    ("summary_en", "Organised 184 programmes."),      # a typed number
+])
+def test_the_schema_refuses_a_broken_row(column, value):
+    import pandera.errors
+
+    from dalian_data.schemas import measures_schema
+
+    frame = dd.measures()
+    frame.loc[4, column] = value
+    with pytest.raises(pandera.errors.SchemaError):
+        measures_schema().validate(frame)
+
+
 def test_every_quote_is_at_its_offsets_inside_its_sentence():
     text = dd.report_text()
     for row in dd.measures().itertuples():
