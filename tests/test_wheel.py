@@ -110,9 +110,9 @@ def test_the_core_install_reads_the_figures_without_the_heavy_libraries(core, el
     assert result["absent"] == ["papermill", "matplotlib", "pyarrow", "openpyxl", "nbconvert", "ipykernel"]
 
 
-def test_the_core_install_exports_csv_and_extracts(core, elsewhere):
-    _run([core / "dalian-data", "export", "out", "--format", "csv"], cwd=elsewhere)
-    assert {p.name for p in (elsewhere / "out").iterdir()} >= {"figures.csv", "indicators.csv", "derived.csv"}
+def test_the_core_install_exports_csv_and_the_data_package_and_extracts(core, elsewhere):
+    _run([core / "dalian-data", "export", "out", "--format", "csv", "--format", "datapackage"], cwd=elsewhere)
+    assert {p.name for p in (elsewhere / "out").iterdir()} >= {"figures.csv", "indicators.csv", "derived.csv", "datapackage.json"}
     text = elsewhere / "note.txt"
     text.write_text("全年新增就业12.5万人。", encoding="utf-8")
     assert "125000" in _run([core / "dalian-data", "extract", text.name], cwd=elsewhere).stdout
