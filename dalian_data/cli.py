@@ -221,7 +221,12 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     from dalian_data.extras import require_extra
 
     require_extra("refresh", "notebooks")
-    from dalian_data.build import refresh
+    from dalian_data.build import NOTEBOOKS_ENV, UsageError, refresh
+    from dalian_data.notebook_files import checkout_notebooks
+
+    if not (args.notebooks_dir or os.environ.get(NOTEBOOKS_ENV)) and checkout_notebooks() is None:
+        raise UsageError("refresh rewrites the notebooks of a source checkout, and this dalian-data is installed; "
+                         "copy them with 'dalian-data notebooks DEST' to run your own")
     from dalian_data.runner import default_jobs
 
     return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir)

@@ -18,15 +18,23 @@ import dalian_data
 from dalian_data.cache import write_text_atomic
 
 
+def checkout_notebooks() -> Path | None:
+    """``notebooks/`` of the source checkout the package is imported from, or None (an installed wheel)."""
+    checkout = Path(dalian_data.__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "notebooks").is_dir():
+        return (checkout / "notebooks").resolve()
+    return None
+
+
 def notebooks_folder() -> Path:
     """The folder of the notebooks: the checkout's ``notebooks/`` when run from one, else the shipped copy.
 
     The path may not exist (a broken install); callers say so in their own words.
     """
+    checkout = checkout_notebooks()
+    if checkout is not None:
+        return checkout
     package = Path(dalian_data.__file__).resolve().parent
-    checkout = package.parent
-    if (checkout / "pyproject.toml").is_file() and (checkout / "notebooks").is_dir():
-        return (checkout / "notebooks").resolve()
     shipped = resources.files(dalian_data).joinpath("notebooks")
     # pip unpacks wheels, so the shipped folder is a real directory; a zipped
     # install would give another Traversable, which kernels cannot run in.

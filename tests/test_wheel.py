@@ -61,7 +61,7 @@ def _venv(tmp_path_factory, name: str, requirement: str) -> Path:
     home = tmp_path_factory.mktemp(name)
     _run([sys.executable, "-m", "venv", "--without-pip", home / "venv"], cwd=home)
     python = home / "venv" / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", requirement], cwd=home)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-compile", requirement], cwd=home)
     return home / "venv" / "bin"
 
 
@@ -164,6 +164,14 @@ def test_report_runs_the_shipped_notebooks_from_an_unrelated_folder(with_noteboo
     assert not errors
     assert not any(elsewhere.glob("*.ipynb")), "the notebooks stay in the package; only outputs land here"
     assert sorted(shipped.iterdir()) == installed, "running writes nothing into the installed package"
+
+
+def test_refresh_leaves_the_installed_notebooks_alone(with_notebooks, elsewhere):
+    (shipped,) = with_notebooks.parent.glob("lib/python*/site-packages/dalian_data/notebooks")
+    before = {p.name: p.read_bytes() for p in shipped.iterdir()}
+    done = _run([with_notebooks / "dalian-data", "refresh"], cwd=elsewhere, check=False)
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "dalian-data notebooks DEST" in done.stderr
+    assert {p.name: p.read_bytes() for p in shipped.iterdir()} == before
 
 
 def test_notebooks_command_copies_the_seven_notebooks_and_keeps_edits(with_notebooks, elsewhere):
