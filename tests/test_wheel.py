@@ -61,7 +61,7 @@ def _venv(tmp_path_factory, name: str, requirement: str) -> Path:
     home = tmp_path_factory.mktemp(name)
     _run([sys.executable, "-m", "venv", "--without-pip", home / "venv"], cwd=home)
     python = home / "venv" / "bin" / "python"
-    _run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", "--no-compile", requirement], cwd=home)
+    _run([sys.executable, "-m", "pip", "--python", python, "install", "--quiet", requirement], cwd=home)
     return home / "venv" / "bin"
 
 
