@@ -59,6 +59,7 @@ from dalian_data.datapackage import (
 )
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR, DALIAN_POPULATION_2020, derived
 from dalian_data.dtypes import STRING
+from dalian_data.extras import needs_extra
 from dalian_data.parameters import validate_parameters
 from dalian_data.policy_measures import measures
 from dalian_data.tables import figures, indicators
@@ -140,8 +141,9 @@ def render_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _render_parquet(frame: pd.DataFrame) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    with needs_extra("export to parquet", "export"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
@@ -155,9 +157,10 @@ def _display_width(text: str) -> int:
 
 
 def _render_xlsx(frames: dict[str, pd.DataFrame], lang: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    with needs_extra("export to xlsx", "export"):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
     from dalian_data.catalogue import catalogue
 
@@ -392,6 +395,8 @@ def read_export(directory: str | os.PathLike, table: str, format: str = "csv") -
         raise ValueError(f"{descriptor_path} has no resource named {table!r}")
     if format == "parquet":
         path = directory / f"{table}.parquet"
+        with needs_extra("read_export(format='parquet')", "export"):
+            import pyarrow  # noqa: F401  (pandas' own message would not name the extra)
         return _apply_dtypes(pd.read_parquet(path), pandas_dtypes(resource["schema"]), str(path))
     path = directory / resource["path"]
     data = path.read_bytes()

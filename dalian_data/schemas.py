@@ -8,7 +8,11 @@ tests, or a user who wants to check a frame they built).
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
+
+from dalian_data.extras import needs_extra
+
+with needs_extra("dalian_data.schemas", "all"):
+    import pandera.pandas as pa
 
 from dalian_data.dtypes import STRING
 from dalian_data.extract import KINDS, QUALIFIERS
