@@ -410,7 +410,7 @@ def indicator_intro(indicator: str, lang: str = "zh"):
         label("text.indicator_primary", lang, **fields),
         label("text.indicator_lead", lang, **fields),
         "> " + label("text.pairing_caveat", lang),
-        f"**{label('headers.note', lang)}{label('headers.colon', lang)}**{' ' if lang == 'en' else ''}{row['notes' if lang == 'zh' else 'notes_en']}",
+        f"**{label('headers.note', lang)}**{label('headers.colon', lang)}{row['notes' if lang == 'zh' else 'notes_en']}",
         label("text.figures_intro", lang, n=len(figures(indicator))),
     ]
     return markdown("\n\n".join(p for p in parts if p))

@@ -298,6 +298,7 @@ GLITCHES = {
     "a rate's unit after 每万名/人均": re.compile(r"(每万名|每万人|人均)[^，。；、（）]*?\d[^，。；、（）]*?/万?人"),
     "a counted noun after its measure word": re.compile(
         r"\d[\d.,]*[万亿]?人(学生|教师|居民|医生|专家|毕业生|人才|院士)"),  # 63.71万人学生
+    "a unit word before the counted noun": re.compile(r"\b(people|persons) (graduates|experts|pupils|teachers|academicians)\b"),
     "a unit in words after the same unit": re.compile(r"\b(people|pupils|teachers|routes|ports|days|projects) \(?\1\b"),
 }
 
@@ -312,7 +313,7 @@ def test_generated_text_has_no_doubled_words_or_units(lang):
 
 @pytest.mark.parametrize("text", [
     "637,100 pupils pupils", "nearly 100 routes routes", "over 300 ports ports",
-    "每万名居民拥有全科医生4人/万人", "63.71万人学生", "人均体育场地面积2.83平方米/人",
+    "每万名居民拥有全科医生4人/万人", "63.71万人学生", "人均体育场地面积2.83平方米/人", "45,000 people graduates",
 ])
 def test_the_glitch_patterns_catch_the_glitches_we_had(text):
     assert any(pattern.search(text) for pattern in GLITCHES.values())
