@@ -32,6 +32,8 @@ import pandas as pd
 from dalian_data.extras import needs_extra
 
 with needs_extra("dalian_data.charts", "notebooks"):
+    import matplotlib
+    import matplotlib.pyplot as plt
     from matplotlib import colors as mcolors
     from matplotlib import ticker
     from matplotlib.axes import Axes
