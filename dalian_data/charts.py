@@ -46,7 +46,7 @@ from dalian_data.catalogue import catalogue
 from dalian_data.present import check_lang, figure_value, label, labels, wrap
 
 __all__ = ["MUTED", "NOTE", "tint", "value_scale", "unit_label", "tick_format", "bound_style", "bound_legend",
-           "annotate", "barh", "show"]
+           "annotate", "barh", "count_barh", "show"]
 
 MUTED = "#bdbdbd"  # context: bars that are not the subject, remainders, other days
 NOTE = "#595959"  # annotation text that is not a value
@@ -151,6 +151,27 @@ def barh(ax: Axes, rows: pd.DataFrame, lang: str, *, colour: Any = "#0072B2",
     ax.set_xlim(0, float((rows["value"] / divisor).max()) * 1.3)
     ax.xaxis.set_major_formatter(tick_format(lang))
     ax.set_xlabel(unit_label(what or label("charts.count", lang), unit, lang))
+    return bars
+
+
+def count_barh(ax: Axes, counts: pd.Series, lang: str, *, colour: Any = "#0072B2", what: str, unit: str) -> BarContainer:
+    """Horizontal bars of whole counts of one thing (``unit``), labelled by the series' index.
+
+    For counts the package computes rather than figures the report prints,
+    such as measures by type of action: bars run top to bottom in the order
+    of ``counts``, each labelled with its count; the linear x axis starts at
+    zero and is labelled ``what`` with ``unit`` in brackets.
+    """
+    check_lang(lang)
+    y = np.arange(len(counts))
+    bars = ax.barh(y, counts.to_numpy(), color=colour, height=0.65)
+    annotate(ax, bars, [f"{n:d}" for n in counts])
+    ax.set_yticks(y, [wrap(str(name), lang) for name in counts.index], fontsize="small")
+    ax.set_ylim(len(counts) - 0.5, -0.5)
+    ax.grid(axis="y", visible=False)
+    ax.set_xlim(0, max(1, int(counts.max())) * 1.2)
+    ax.xaxis.set_major_locator(ticker.MaxNLocator(integer=True))
+    ax.set_xlabel(unit_label(what, unit, lang))
     return bars
 
 

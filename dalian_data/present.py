@@ -339,6 +339,37 @@ def figure_table(indicator: str, lang: str = "zh", *, show_quotes: bool = False,
     )
 
 
+def measure_table(indicator: str, lang: str = "zh") -> pd.DataFrame:
+    """The policy measures of one indicator, in report order, each with its type and provenance.
+
+    Rows are labelled with the measure: its quote as printed (zh) or its
+    English summary (en). ``action`` is the leading verb phrase as printed,
+    the type of action is labelled in ``lang`` (:func:`dalian_data.action_types`),
+    the figures stated in the measure are named by their metric, and the
+    offsets locate the quote: ``report_text()[start:end] == quote``.
+    """
+    from dalian_data import action_types, measures
+
+    check_lang(lang)
+    h = _headers(lang)
+    type_labels = action_types().set_index("action_type")[f"label_{lang}"]
+    figs = figures().set_index("figure_id")
+    names = figs["metric"] if lang == "zh" else figs["metric_en"]
+    rows = measures(indicator)
+    return (
+        rows.assign(
+            measure=rows["quote"] if lang == "zh" else rows["summary_en"],
+            action_type=rows["action_type"].map(type_labels).astype(str),
+            figures_stated=[("、" if lang == "zh" else "; ").join(names[i] for i in ids.split(",")) if ids else ""
+                            for ids in rows["figure_ids"]],
+            offsets=[f"{a}–{b}" for a, b in zip(rows["start"], rows["end"])],
+        )
+        .loc[:, ["measure", "action_type", "action", "figures_stated", "offsets"] + ([] if lang == "zh" else ["quote"])]
+        .rename(columns=h)
+        .set_index(h["measure"])
+    )
+
+
 def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULATION_2020,
                   days_in_year: int = DAYS_IN_REPORT_YEAR, decimals: int = 1) -> pd.DataFrame:
     """The metrics the report implies for one indicator, with formula, inputs and value.
