@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES: dict[str, str] = {"brotli": "brotli-python"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
