@@ -313,7 +313,7 @@ def _page(lang: str, title: str, body: str) -> str:
         mark_chinese(soup)
     shown = soup.body.get_text() + title
     soup.head.style.string = "\n" + font_face_css(shown) + stylesheet()
-    return str(soup)
+    return soup.decode(formatter="html5")
 
 
 def _nav(links: Sequence[tuple[str, str]]) -> str:
