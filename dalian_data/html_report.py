@@ -503,6 +503,19 @@ def describe_parameters(parameters: Mapping[str, Any], defaults: Mapping[str, An
     return lines
 
 
+def _highlight_blocks(found: Highlights | None) -> list[str]:
+    """The key finding and the headline chart, each only when the notebook has it."""
+    blocks = []
+    if found and found.key_finding:
+        blocks.append(f'<div class="finding">{_markdown(found.key_finding)}</div>')
+    if found and found.headline:
+        blocks.append(
+            f'<figure class="headline"><img src="data:image/png;base64,{found.headline.png_base64}" '
+            f'alt="{html.escape(found.headline.alt)}"></figure>'
+        )
+    return blocks
+
+
 def _indicator_section(entry: IndexEntry, info: Mapping[str, str] | None, anchor: str, lang: str) -> str:
     esc = html.escape
     found = entry.highlights
@@ -518,13 +531,7 @@ def _indicator_section(entry: IndexEntry, info: Mapping[str, str] | None, anchor
         parts.append(f'<p class="failed">{esc(word("index", "failed", lang))}{esc(entry.error)} {esc(kept)}</p>')
     elif not entry.has_notebook:
         parts.append(f"<p>{esc(word('index', 'not_run', lang))}</p>")
-    if found and found.key_finding:
-        parts.append(f'<div class="finding">{_markdown(found.key_finding)}</div>')
-    if found and found.headline:
-        parts.append(
-            f'<figure class="headline"><img src="data:image/png;base64,{found.headline.png_base64}" '
-            f'alt="{esc(found.headline.alt)}"></figure>'
-        )
+    parts += _highlight_blocks(found)
     links = []
     if entry.has_html:
         links.append(f'<li><a href="{esc(entry.name)}.html">{esc(word("index", "read_more", lang))}</a></li>')
@@ -582,8 +589,7 @@ def render_index(
     overview = next((e for e in entries if e.name == OVERVIEW), None)
     if overview is not None or summary:
         parts.append(f'<section id="overview">\n<h2>{esc(word("index", "overview", lang))}</h2>')
-        if overview is not None and overview.highlights and overview.highlights.key_finding:
-            parts.append(f'<div class="finding">{_markdown(overview.highlights.key_finding)}</div>')
+        parts += _highlight_blocks(overview.highlights if overview is not None else None)
         if summary:
             parts.append(summary)
         if overview is not None and overview.has_html:

@@ -292,3 +292,20 @@ def test_bad_language_is_one_clear_line():
 def test_words_file_parses_and_matches_the_module():
     data = tomllib.loads(resources.files("dalian_data").joinpath("data/html_words.toml").read_text(encoding="utf-8"))
     assert data == words()
+
+
+def test_an_index_of_nothing_still_reads_as_a_page():
+    soup = BeautifulSoup(render_index([], {}, "zh"), "html.parser")
+    assert soup.h1.get_text() == words()["site"]["title"]["zh"]
+    assert soup.select("section") == [soup.find("section", id="parameters")]
+
+
+def test_the_overview_shows_its_finding_and_headline_when_tagged(tmp_path):
+    import nbformat
+
+    nbformat.write(indicator_notebook("en"), tmp_path / "00_overview.ipynb")
+    from dalian_data.html_report import read_highlights
+
+    entry = IndexEntry("00_overview", "o", True, True, highlights=read_highlights(tmp_path / "00_overview.ipynb", "en"))
+    section = BeautifulSoup(render_index([entry], {}, "en"), "html.parser").find("section", id="overview")
+    assert section.select_one(".finding") and section.select_one("figure.headline img")["alt"] == TEXT["en"]["alt"]
