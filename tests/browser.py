@@ -34,6 +34,10 @@ Public API:
 - :func:`open_notebook`, :func:`assert_notebook_renders` -- show a notebook in
   JupyterLab and check its stored outputs render.
 - :func:`page_errors` -- uncaught JavaScript errors of a page (for messages).
+- :func:`watch_page` -- record a page's console errors and requests to other hosts.
+- :func:`assert_report_page` -- open a page of the HTML report and check it
+  stands alone offline: no console error or outside request, no code, images
+  described, Chinese drawn with the font the page embeds, print rules.
 """
 
 from __future__ import annotations
