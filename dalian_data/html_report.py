@@ -519,7 +519,7 @@ def _highlight_blocks(found: Highlights | None) -> list[str]:
 def _indicator_section(entry: IndexEntry, info: Mapping[str, str] | None, anchor: str, lang: str) -> str:
     esc = html.escape
     found = entry.highlights
-    heading = info["name"] if info else (found.title if found else entry.name)
+    heading = info["name"] if info else (found.title if found else entry.title)
     parts = [f'<section class="indicator" id="{esc(anchor)}">', f"<h2>{esc(heading)}</h2>"]
     if info:
         parts.append(
