@@ -55,13 +55,15 @@ def repo_dir() -> Path:
 
 
 def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
-    """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else ``<checkout>/notebooks``."""
+    """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else the checkout's or the shipped one."""
+    from dalian_data.notebook_files import notebooks_folder
+
     chosen = override or os.environ.get(NOTEBOOKS_ENV)
-    path = Path(chosen) if chosen else repo_dir() / "notebooks"
+    path = Path(chosen) if chosen else notebooks_folder()
     if not path.is_dir():
         raise UsageError(
-            f"notebooks folder {str(path)!r} does not exist; run from a source checkout of dalian-data "
-            f"(pip install -e .) or set {NOTEBOOKS_ENV} to the folder holding the notebooks"
+            f"notebooks folder {str(path)!r} does not exist; reinstall dalian-data "
+            f"or set {NOTEBOOKS_ENV} to the folder holding the notebooks"
         )
     return path.resolve()
 

@@ -24,16 +24,20 @@ import calendar
 from collections.abc import Sequence
 from typing import Any
 
-import matplotlib
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib import colors as mcolors
-from matplotlib import ticker
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.transforms import ScaledTranslation
+
+from dalian_data.extras import needs_extra
+
+with needs_extra("dalian_data.charts", "notebooks"):
+    import matplotlib
+    import matplotlib.pyplot as plt
+    from matplotlib import colors as mcolors
+    from matplotlib import ticker
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+    from matplotlib.transforms import ScaledTranslation
 
 from dalian_data import DALIAN_POPULATION_2020, derived, figures, indicators, style
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR

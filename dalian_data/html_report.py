@@ -35,6 +35,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from dalian_data.extras import needs_extra
+
 SUMMARY_TAG = "summary"
 KEY_FINDING_TAG = "key-finding"
 HEADLINE_TAG = "headline"
@@ -211,7 +213,8 @@ def _display_width(text: str) -> int:
 
 
 def _soup(markup: str):
-    from bs4 import BeautifulSoup
+    with needs_extra("HTML pages", "notebooks"):
+        from bs4 import BeautifulSoup
 
     return BeautifulSoup(markup, "html.parser")
 

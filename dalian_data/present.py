@@ -292,7 +292,10 @@ def set_display_options() -> None:
 
 def _md(text: str):
     """An IPython Markdown object, so a notebook cell can end with the call."""
-    from IPython.display import Markdown
+    from dalian_data.extras import needs_extra
+
+    with needs_extra("dalian_data.present", "notebooks"):
+        from IPython.display import Markdown
 
     return Markdown(text)
 

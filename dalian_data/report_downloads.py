@@ -5,7 +5,8 @@
 ``datapackage.json``, see :func:`dalian_data.export`), made with the run's
 language, population and days in the year, and the source report's text as
 ``report.txt``, byte for byte the published file (its sha256 is checked
-before it is copied). Both are deterministic, so an unchanged run rewrites
+before it is copied). Without the ``[export]`` extra the downloads are the
+CSV files and ``datapackage.json``. Both are deterministic, so an unchanged run rewrites
 nothing; the export keeps the previous files when it fails.
 """
 
@@ -19,6 +20,8 @@ from dalian_data.html_report import DATA_DIR, REPORT_FILE
 
 #: Parameters of the run that change the exported data (the rest only change the notebooks).
 EXPORT_PARAMETERS = ("lang", "population", "days_in_year")
+#: What the export writes without the [export] extra (the index lists whatever exists).
+CORE_FORMATS = ("csv", "datapackage")
 
 
 def write_downloads(out_dir: Path, parameters: Mapping[str, Any]) -> list[Path]:
@@ -31,10 +34,14 @@ def write_downloads(out_dir: Path, parameters: Mapping[str, Any]) -> list[Path]:
     from importlib import resources
 
     from dalian_data.exporting import export
+    from dalian_data.extras import MissingExtraError
     from dalian_data.source import REPORT_RESOURCE, verify_report_bytes
 
     given = {key: parameters[key] for key in EXPORT_PARAMETERS if key in parameters}
-    written = export(out_dir / DATA_DIR, **given)
+    try:
+        written = export(out_dir / DATA_DIR, **given)
+    except MissingExtraError:  # no [export] extra: no Parquet or Excel, the rest needs pandas only
+        written = export(out_dir / DATA_DIR, CORE_FORMATS, **given)
     report = resources.files("dalian_data").joinpath(REPORT_RESOURCE).read_bytes()
     verify_report_bytes(report, REPORT_RESOURCE)
     target = out_dir / REPORT_FILE

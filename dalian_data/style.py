@@ -33,11 +33,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-from fontTools.ttLib import TTFont
-from matplotlib import cycler, font_manager
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+from dalian_data.extras import needs_extra
+
+with needs_extra("dalian_data.style", "notebooks"):
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    from matplotlib import cycler, font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
 __all__ = [
     "FONT_PATH",

@@ -17,6 +17,8 @@ import io
 from functools import lru_cache
 from importlib import resources
 
+from dalian_data.extras import needs_extra
+
 FONT_RESOURCE = "fonts/NotoSansCJKsc-Regular-subset.otf"
 
 
@@ -27,7 +29,8 @@ def font_bytes() -> bytes:
 
 
 def _open(data: bytes):
-    from fontTools.ttLib import TTFont
+    with needs_extra("HTML pages (web font)", "notebooks"):
+        from fontTools.ttLib import TTFont
 
     return TTFont(io.BytesIO(data), recalcTimestamp=False, recalcBBoxes=False)
 
@@ -52,7 +55,8 @@ def woff2_subset(text: str) -> bytes:
     Names (copyright and licence included, as the OFL asks) and outlines are
     kept; characters the font lacks are left to the browser's other fonts.
     """
-    from fontTools import subset
+    with needs_extra("HTML pages (web font)", "notebooks"):
+        from fontTools import subset
 
     options = subset.Options()
     options.flavor = "woff2"
