@@ -46,16 +46,18 @@ DATA_DIR = "data"
 #: The order in which the index describes the parameters (others follow, by name).
 PARAMETER_ORDER = ("lang", "population", "decimals", "days_in_year", "show_quotes", "figure_dir")
 REPORT_FILE = "report.txt"
-#: The downloads the index offers, in this order, when they exist under ``data/``.
+#: The order in which the index offers the files under ``data/`` (others follow by name).
 DOWNLOADS = (
     "figures.csv",
     "indicators.csv",
     "derived.csv",
+    "measures.csv",
     "dalian-data.xlsx",
     "datapackage.json",
     "figures.parquet",
     "indicators.parquet",
     "derived.parquet",
+    "measures.parquet",
 )
 
 # Han ideographs, CJK punctuation and full-width forms; a run may hold digits
@@ -440,12 +442,17 @@ class Download:
 
 
 def downloads_in(out_dir: Path, lang: str) -> list[Download]:
-    """The data files under ``out_dir/data`` and the report text ``out_dir/report.txt`` that exist."""
-    found = [
-        Download(f"{DATA_DIR}/{file}", word("downloads", file, lang))
-        for file in DOWNLOADS
-        if (out_dir / DATA_DIR / file).is_file()
-    ]
+    """Every file under ``out_dir/data`` and the report text ``out_dir/report.txt``, if they exist.
+
+    A file without a label in ``html_words.toml`` is offered under its name.
+    """
+    folder = out_dir / DATA_DIR
+    files = sorted(
+        (p.name for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")) if folder.is_dir() else (),
+        key=lambda name: (DOWNLOADS.index(name) if name in DOWNLOADS else len(DOWNLOADS), name),
+    )
+    labels = words()["downloads"]
+    found = [Download(f"{DATA_DIR}/{file}", labels[file][lang] if file in labels else file) for file in files]
     report = out_dir / REPORT_FILE
     if report.is_file():
         digest = hashlib.sha256(report.read_bytes()).hexdigest()

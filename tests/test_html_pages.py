@@ -22,6 +22,7 @@ from dalian_data import web_font
 from dalian_data.html_report import (
     IndexEntry,
     describe_parameters,
+    downloads_in,
     mark_chinese,
     render_index,
     render_notebook_html,
@@ -309,3 +310,28 @@ def test_the_overview_shows_its_finding_and_headline_when_tagged(tmp_path):
     entry = IndexEntry("00_overview", "o", True, True, highlights=read_highlights(tmp_path / "00_overview.ipynb", "en"))
     section = BeautifulSoup(render_index([entry], {}, "en"), "html.parser").find("section", id="overview")
     assert section.select_one(".finding") and section.select_one("figure.headline img")["alt"] == TEXT["en"]["alt"]
+
+
+def test_without_the_export_extra_the_downloads_are_csv_and_the_descriptor(tmp_path, monkeypatch):
+    from dalian_data import exporting
+    from dalian_data.extras import MissingExtraError
+    from dalian_data.report_downloads import write_downloads
+
+    real_export = exporting.export
+
+    def core_only(directory, formats=exporting.FORMATS, **kwargs):
+        if {"parquet", "xlsx"} & set(formats):
+            raise MissingExtraError("export to parquet", "export", "pyarrow")
+        return real_export(directory, formats, **kwargs)
+
+    monkeypatch.setattr(exporting, "export", core_only)
+    write_downloads(tmp_path, {"lang": "en"})
+    written = sorted(p.name for p in (tmp_path / "data").iterdir())
+    assert written and all(name.endswith((".csv", ".json")) for name in written)
+    assert [d.href for d in downloads_in(tmp_path, "en")][-2:] == ["data/datapackage.json", "report.txt"]
+
+
+def test_every_file_of_the_export_has_a_label_in_both_languages(report):
+    lang, folder = report
+    for item in downloads_in(folder, lang):
+        assert item.label != item.href.split("/")[-1], f"{item.href} has no label in html_words.toml"
