@@ -23,11 +23,10 @@ $(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-report
 
 venv: $(VENV)/.stamp-test
 
-# Executes every notebook (HTML pages and index included) into
-# $(OUT)/report/default and writes the data export beside them.
+# Executes every notebook into $(OUT)/report/default: HTML pages, index.html,
+# and beside them the data downloads (data/) and the report's text.
 report: $(VENV)/.stamp-report
 	$(BIN)/dalian-data report --html --out $(OUT)/report
-	$(BIN)/dalian-data export $(OUT)/report/default/data
 
 test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n auto --dist loadfile

@@ -217,6 +217,9 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         rendered = 0
         if request.html:
             rendered = _render_missing_html(fresh, out_dir, manifest, per_notebook, defaults)
+            from dalian_data.report_downloads import write_downloads
+
+            write_downloads(out_dir, {**_merged(defaults), **requested})
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
             _write_index(paths, out_dir, manifest, requested, per_notebook, defaults)
 
@@ -294,6 +297,14 @@ def _siblings(paths: list[Path], manifest: Manifest) -> tuple[str, ...]:
     return tuple(sorted({p.stem for p in paths} | set(manifest.notebooks)))
 
 
+def _merged(defaults: dict[Path, dict[str, Any]]) -> dict[str, Any]:
+    """Every notebook's default parameters in one mapping (notebooks agree on shared names)."""
+    merged: dict[str, Any] = {}
+    for values in defaults.values():
+        merged.update(values)
+    return merged
+
+
 def _plural(count: int) -> str:
     return f"{count} notebook{'s' * (count != 1)}"
 
@@ -324,8 +335,10 @@ def _render_missing_html(fresh: list[Path], out_dir: Path, manifest: Manifest, p
 
 def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested, per_notebook, defaults) -> None:
     """Write ``index.html`` (every notebook in the folder) when its content changed."""
-    from dalian_data.html_report import OVERVIEW, IndexEntry, render_index, summary_html
+    from dalian_data.html_report import OVERVIEW, IndexEntry, downloads_in, read_highlights, render_index, summary_html
 
+    overview = next((p for p in paths if p.stem == OVERVIEW), paths[0])
+    lang = _lang(requested, defaults[overview])
     entries = []
     # every notebook of this folder: those run now and those recorded by earlier runs
     names = sorted({path.stem for path in paths} | set(manifest.notebooks) | set(manifest.failures))
@@ -339,12 +352,13 @@ def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested
                 has_html=has_notebook and manifest.html_is_fresh(name, out_dir / f"{name}.html"),
                 has_notebook=has_notebook,
                 error=manifest.failures.get(name),
+                highlights=read_highlights(out_dir / f"{name}.ipynb", lang) if has_notebook else None,
             )
         )
     summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
-    overview = next((p for p in paths if p.stem == OVERVIEW), paths[0])
-    lang = _lang(requested, defaults[overview])
-    page = render_index(entries, requested, lang, summary)
+    page = render_index(
+        entries, requested, lang, summary, defaults=_merged(defaults), downloads=downloads_in(out_dir, lang)
+    )
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:
         write_text_atomic(index, page)

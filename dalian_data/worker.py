@@ -167,7 +167,7 @@ def write_html(nb: Any, path: Path, title: str, lang: str, siblings: tuple[str, 
     from dalian_data.cache import write_text_atomic
     from dalian_data.html_report import render_notebook_html
 
-    page = render_notebook_html(nb, title, lang, siblings)
+    page = render_notebook_html(nb, title, lang, siblings, name=path.stem)
     write_text_atomic(path, page)
     return hashlib.sha256(page.encode("utf-8")).hexdigest()
 
