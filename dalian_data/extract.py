@@ -45,7 +45,7 @@ _UNITS = {
     "个月": "月", "吨公里": "吨公里", "人公里": "人公里", "标准箱": "标准箱", "标箱": "标准箱",
     "平方公里": "平方公里", "平方千米": "平方公里", "平方米": "平方米", "立方米": "立方米",
     "千瓦时": "千瓦时", "兆瓦时": "兆瓦时", "千瓦": "千瓦", "兆瓦": "兆瓦", "公里": "公里", "千米": "公里",
-    "公顷": "公顷", "小时": "小时", "分钟": "分钟", "人次": "人次", "架次": "架次", "航次": "航次",
+    "公顷": "公顷", "小时": "小时", "分钟": "分钟", "人次": "人次", "架次": "架次", "航次": "航次", "艘次": "艘次",
     "车次": "车次", "户次": "户次", "部门": "个", "美元": "美元", "港元": "港元", "港币": "港元",
     "欧元": "欧元", "英镑": "英镑", "日元": "日元", "元人民币": "元", "人民币": "元", "元": "元",
     "公斤": "千克", "千克": "千克", "斤": "斤", "吨": "吨", "毫米": "毫米", "厘米": "厘米", "海里": "海里",
@@ -72,35 +72,39 @@ _FALL = ("下降", "减少", "降低", "回落", "下滑", "微跌", "下跌", "
 _COMPARED_RISE = ("增", "多", "高", "快", "涨", "升")
 _COMPARED_FALL = ("减", "降", "少", "低", "慢", "跌")
 _GROWTH_NOUNS = {"增幅": 1, "增速": 1, "涨幅": 1, "增长率": 1, "降幅": -1, "跌幅": -1}
-_COMPARE = r"同比|环比|(?:比|较)(?:上年同期|上年末|上年|去年同期|去年|年初|上月|[0-9]{4}年(?:同期|末|底)?|全国平均水平|全国平均|全国|全省平均|全省)?"
+_COMPARE = (r"同比|环比|(?:比|较)(?:上年同期|上年末|上年|去年同期|去年|年初|上月|上季度|上季|一季度|上半年|前三季度"
+            r"|[0-9]{4}年(?:同期|末|底)?|全国平均水平|全国平均|全国|全省平均|全省)")
+# 高于全国3.5个百分点: the difference from what is named between the verb and the number.
+_DIFFERENCE = {"高于": 1, "高出": 1, "快于": 1, "多于": 1, "低于": -1, "慢于": -1, "少于": -1}
 
 _QUALIFIER_BEFORE = {"超过": "over", "逾": "over", "超": "over", "多于": "over", "高于": "over", "突破": "over",
                      "约": "about", "大约": "about", "约为": "about", "大概": "about",
                      "接近": "nearly", "将近": "nearly", "近": "nearly", "逼近": "nearly", "几近": "nearly",
                      "不足": "under", "不到": "under", "低于": "under", "少于": "under", "未满": "under",
-                     "不超过": "under", "未超过": "under", "不高于": "under"}
+                     "不超过": "under", "未超过": "under", "不高于": "under", "约合": "about"}
 _QUALIFIER_AFTER = {"以上": "over", "有余": "over", "左右": "about", "上下": "about",
                     "以下": "under", "以内": "under", "之内": "under", "不到": "under"}
 
+_CN = "零〇一二两三四五六七八九"
 _PREFIX = re.compile(
     rf"""(?:
         (?P<compare>{_COMPARE})?(?P<fen>分别)?
         (?:(?P<verb>{_alternation(_RISE + _FALL)})|(?P<noun>{_alternation(_GROWTH_NOUNS)}))
         (?:了|为|达到|达|是)?(?P<to>到|至)?
       | (?P<compare1>{_COMPARE})(?P<fen1>分别)?(?P<verb1>{_alternation(_COMPARED_RISE + _COMPARED_FALL)})了?
+      | (?P<diff>{_alternation(_DIFFERENCE)})(?P<diffobj>[^0-9\s，,。；;、：:{_CN}]{{1,8}})
+      | (?P<compare2>同比|环比)
     )?
     (?P<before>{_alternation(_QUALIFIER_BEFORE)})?(?P<neg>负)?\Z""",
     re.VERBOSE,
 )
 _PREFIX_WINDOW = 16
 
-_CN = "零〇一二两三四五六七八九"
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]{1,3}(?:[ ][0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _SCALE_CHAR = r"(?:万|亿|兆(?!瓦|字节|赫|帕)|千(?!瓦|米|克)|百(?!分)|十)"
 _NUMERAL = rf"""
     (?:(?P<arabic>{_ARABIC})|(?P<chinese>[{_CN}十百千]+(?:[点.][{_CN}]+)?(?![点.][0-9])))
-    (?:(?P<some1>多|余)(?=[万亿千百]))?
-    (?:{_SCALE_CHAR}+(?:[0-9]+|[{_CN}]+(?:[点.][{_CN}]+)?)?)*
+    (?:(?:(?P<some1>多|余)|[ ])?{_SCALE_CHAR}+(?:(?:多|余)(?=[万亿]))?(?:{_ARABIC}|[{_CN}]+(?:[点.][{_CN}]+)?)?)*
 """
 _NUMBER = re.compile(
     rf"""
@@ -139,11 +143,12 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?、：:\n]")
 _QUOTED = re.compile(r"“[^“”\n]{0,80}”|‘[^‘’\n]{0,80}’|\"[^\"\n]{0,80}\"|《[^《》\n]{0,80}》|「[^「」\n]{0,80}」"
                      r"|『[^『』\n]{0,80}』|〈[^〈〉\n]{0,80}〉")
-_RATE_TRIGGER = re.compile(r"人均|每(?P<per>[十百千万]+)(?:名|个|位)?|(?P<per2>[十百千万]+)人[^，,；;。]{0,12}?拥有")
+_RATE_TRIGGER = re.compile(r"人均|每(?P<per>[十百千万]+)(?:名|个|位)?|(?P<per2>[十百千万]+)人[^，,；;。]{0,12}?拥有"
+                           r"|每(?P<perunit>平方米|平方公里|公里|吨|千瓦时|户|辆|件|亩|公顷|标准箱)")
 # Numerals that are words, not quantities: set phrases and programme names.
 _SET_PHRASE = re.compile(
     r"三次产业|一次性|一次办|一件事|一条龙|一张网|一张图|一张蓝图|一站式|一盘棋|一揽子|一把手|[一二两三四五六七八九个]位数"
-    r"|三位一体|二次供水|最多跑一次|十[一二三四五六七八九]五|[百千万]年|一成不变|五位一体|一人一"
+    r"|三位一体|二次供水|最多跑一次|十[一二三四五六七八九]五|[百千万]年|一成不变|五位一体|一人一|一批|一系列|一些"
 )
 _NAME_AFTER = re.compile(r"计划|工程|行动|战略|强")
 _WINDOW_BEFORE = re.compile(r"(?:创|过去|近|未来|今后|最近|前)\Z")
@@ -289,8 +294,8 @@ def _index(text: str, folded: str) -> _Index:
             if scoped and first and last and first <= last:
                 events.append((m.start(), _months_period(scoped, first, last)))
     events.sort(key=lambda e: e[0])
-    rates = [(m.start(), (m.group("per") or m.group("per2") or "")) for m in _RATE_TRIGGER.finditer(folded)
-             if not quoted.covers(m.start())]
+    rates = [(m.start(), m.group("perunit") or f"{m.group('per') or m.group('per2') or ''}人")
+             for m in _RATE_TRIGGER.finditer(folded) if not quoted.covers(m.start())]
     excluded.sort()
     return _Index(
         sentence_ends=_positions(_SENTENCE_END, folded),
@@ -303,7 +308,7 @@ def _index(text: str, folded: str) -> _Index:
         base_positions=base_positions,
         bases=bases,
         rate_positions=[p for p, _ in rates],
-        rate_pers=[f"{per}人" if per else "人" for _, per in rates],
+        rate_pers=[per for _, per in rates],
     )
 
 
@@ -344,9 +349,9 @@ def _read_match(m: re.Match, folded: str) -> tuple[Decimal, str, str | None, str
         ones = parse_numeral(m.group("cheng2")) if m.group("cheng2") else Decimal(0)
         return tens * 10 + ones, "", "%", "percent"
     numeral = m.group("numeral")
-    body = numeral.replace("多", "").replace("余", "")
+    body = numeral.replace("多", "").replace("余", "").replace(" ", "")
     value = parse_numeral(body)
-    scale = re.sub(r"^.*?(?=[万亿兆千百十]*$)", "", body) if not body[-1:].isdigit() else ""
+    scale = "" if body[-1:].isdigit() else re.search(r"[万亿兆千百十]*$", body).group(0)
     unit = None
     if m.group("unit"):
         printed = m.group("unit")
@@ -403,21 +408,20 @@ def _scan(text: str):
             to_level = bool(pre.group("to"))
         elif pre.group("noun"):
             sign, kind = _GROWTH_NOUNS[pre.group("noun")], "growth"
+        elif pre.group("diff"):
+            sign = _DIFFERENCE[pre.group("diff")]
+        elif pre.group("compare2"):
+            sign = 1
         printed_sign = bool(m.group("sign"))
         if printed_sign and m.group("sign") == "-":
             value = -value
         if pre.group("neg"):
             value, printed_sign = -value, True
-        start = pre.start() if pre.group(0) and (pre.group("verb") or pre.group("verb1") or pre.group("noun")
-                                                 or pre.group("before") or pre.group("neg")) else m.start()
-        if pre.group("before") and not (pre.group("verb") or pre.group("verb1") or pre.group("noun")):
-            start = pre.start("before") if not pre.group("neg") else min(pre.start("before"), pre.start("neg"))
-        if pre.group("compare") and (pre.group("verb") or pre.group("noun")):
-            start = pre.start("compare")
-        if pre.group("compare1"):
-            start = pre.start("compare1")
-        if pre.group("fen") or pre.group("fen1"):
-            start = pre.start("verb") if pre.group("verb") else pre.start("verb1") if pre.group("verb1") else start
+        quoted_groups = ["verb", "verb1", "noun", "diff", "compare2", "before", "neg"]
+        if not (pre.group("fen") or pre.group("fen1")):
+            quoted_groups += ["compare", "compare1"]
+        starts = [pre.start(g) for g in quoted_groups if pre.group(g)]
+        start = min(starts) if starts else m.start()
         found.append(_Found(start, end, value, None, unit, scale, qualifier, kind, sign, printed_sign,
                             to_level, number_start))
     rows = _join_lists_and_ranges(found, folded)
@@ -452,7 +456,7 @@ def _keep(m: re.Match, folded: str, unit: str | None, scale: str, end: int) -> b
 def _qualifier(m: re.Match, pre: re.Match) -> str:
     if m.group("some"):
         return "over"
-    if m.group("numeral") and m.group("some1"):
+    if m.group("numeral") and ("多" in m.group("numeral") or "余" in m.group("numeral")):
         return "over"
     if pre.group("before"):
         return _QUALIFIER_BEFORE[pre.group("before")]
@@ -477,8 +481,7 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
         nxt = found[i + 1] if i + 1 < len(found) else None
         if f.unit is None and nxt is not None and nxt.unit is not None:
             gap_start, gap_end = f.end, nxt.start
-            if 0 < gap_end - gap_start <= 3 and _RANGE_SEPARATOR.search(folded, gap_start, gap_end) \
-                    and gap_end - gap_start == len(_RANGE_SEPARATOR.search(folded, gap_start, gap_end).group(0)):
+            if _is_range_gap(folded, gap_start, gap_end):
                 lower = f.value
                 if nxt.scale and not f.scale and nxt.scale[-1] in "万亿兆":
                     lower *= parse_numeral(nxt.scale)
@@ -490,6 +493,11 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
                 out.append(merged)
                 i += 2
                 continue
+        if nxt is not None and f.unit is not None and nxt.unit == f.unit and f.upper is None \
+                and nxt.start == nxt.number_start and _is_range_gap(folded, f.end, nxt.start):
+            out.append(f._replace(end=nxt.end, upper=nxt.value))  # 4%～6%
+            i += 2
+            continue
         out.append(f)
         i += 1
     # unit sharing across a list, right to left so a run of members all take the last unit
@@ -508,6 +516,11 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
                 and _unit_class(prev.unit) == _unit_class(f.unit):
             kept[j] = f._replace(sign=prev.sign, to_level=prev.to_level)
     return kept
+
+
+def _is_range_gap(folded: str, a: int, b: int) -> bool:
+    gap = _RANGE_SEPARATOR.search(folded, a, b)
+    return 0 < b - a <= 2 and bool(gap) and len(gap.group(0)) == b - a
 
 
 def _trailing_big(scale: str) -> str:
