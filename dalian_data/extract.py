@@ -66,14 +66,17 @@ _ALL_UNITS = {**_UNITS, **_ARABIC_ONLY_UNITS}
 # Nouns that, after a scale word, count people without a measure word.
 _PERSON_NOUNS = ("中小学生", "大学生", "学生", "居民", "职工", "市民", "游客", "群众", "人口")
 
-_RISE = ("增长", "增加", "提高", "提升", "上升", "上涨", "攀升", "回升", "扩大", "加快")
-_FALL = ("下降", "减少", "降低", "回落", "下滑", "微跌", "下跌", "缩小", "收窄", "放缓", "缩减", "下调")
+_RISE = ("增长", "增加", "提高", "提升", "上升", "上涨", "攀升", "回升", "扩大", "加快", "成长", "年增", "上修", "多出")
+_FALL = ("下降", "减少", "降低", "回落", "下滑", "微跌", "下跌", "缩小", "收窄", "放缓", "缩减", "下调", "下修", "年减")
 # Single characters that are verbs only after a comparison (比上年多5天, 同比低1.2个百分点).
 _COMPARED_RISE = ("增", "多", "高", "快", "涨", "升")
 _COMPARED_FALL = ("减", "降", "少", "低", "慢", "跌")
-_GROWTH_NOUNS = {"增幅": 1, "增速": 1, "涨幅": 1, "增长率": 1, "降幅": -1, "跌幅": -1}
-_COMPARE = (r"同比|环比|(?:比|较)(?:上年同期|上年末|上年|去年同期|去年|年初|上月|上季度|上季|一季度|上半年|前三季度"
-            r"|[0-9]{4}年(?:同期|末|底)?|全国平均水平|全国平均|全国|全省平均|全省)")
+_GROWTH_NOUNS = {"增幅": 1, "增速": 1, "涨幅": 1, "增长率": 1, "成长率": 1, "年增率": 1, "降幅": -1, "跌幅": -1}
+# 同比, 比上年, 较1-6月份, 比规模以上工业增加值 …: what a change is measured against.
+_COMPARE = (r"(?:同比|环比)(?:实际|名义)?"
+            r"|(?<![占对无相])(?:比|较)(?:[0-9]{4}年(?:同期|末|底)?|[0-9]{1,2}(?:[-~—][0-9]{1,2})?月份?"
+            r"|第?[一二三四]季度|上半年|前三季度|上年同期|上年|去年同期|去年"
+            r"|(?![重例率较])[^\s，,。；;、：:0-9%零〇一二两三四五六七八九十百千万亿]{1,12}?)(?:实际|名义)?")
 # 高于全国3.5个百分点: the difference from what is named between the verb and the number.
 _DIFFERENCE = {"高于": 1, "高出": 1, "快于": 1, "多于": 1, "低于": -1, "慢于": -1, "少于": -1}
 
@@ -81,7 +84,8 @@ _QUALIFIER_BEFORE = {"超过": "over", "逾": "over", "超": "over", "多于": "
                      "约": "about", "大约": "about", "约为": "about", "大概": "about",
                      "接近": "nearly", "将近": "nearly", "近": "nearly", "逼近": "nearly", "几近": "nearly",
                      "不足": "under", "不到": "under", "低于": "under", "少于": "under", "未满": "under",
-                     "不超过": "under", "未超过": "under", "不高于": "under", "约合": "about"}
+                     "不超过": "under", "未超过": "under", "不高于": "under", "约合": "about", "约占": "about",
+                     "约有": "about"}
 _QUALIFIER_AFTER = {"以上": "over", "有余": "over", "左右": "about", "上下": "about",
                     "以下": "under", "以内": "under", "之内": "under", "不到": "under"}
 
@@ -92,10 +96,10 @@ _PREFIX = re.compile(
         (?:(?P<verb>{_alternation(_RISE + _FALL)})|(?P<noun>{_alternation(_GROWTH_NOUNS)}))
         (?:了|为|达到|达|是)?(?P<to>到|至)?
       | (?P<compare1>{_COMPARE})(?P<fen1>分别)?(?P<verb1>{_alternation(_COMPARED_RISE + _COMPARED_FALL)})了?
-      | (?P<diff>{_alternation(_DIFFERENCE)})(?P<diffobj>[^0-9\s，,。；;、：:{_CN}]{{1,8}})
+      | (?P<diff>{_alternation(_DIFFERENCE)})(?P<diffobj>[^0-9\s，,。；;、：:{_CN}]{{1,12}})
       | (?P<compare2>同比|环比)
     )?
-    (?P<before>{_alternation(_QUALIFIER_BEFORE)})?(?P<neg>负)?\Z""",
+    [ ]?(?P<before>{_alternation(_QUALIFIER_BEFORE)})?(?P<neg>负)?[ ]?\Z""",
     re.VERBOSE,
 )
 _PREFIX_WINDOW = 16
@@ -103,7 +107,7 @@ _PREFIX_WINDOW = 16
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]{1,3}(?:[ ][0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _SCALE_CHAR = r"(?:万|亿|兆(?!瓦|字节|赫|帕)|千(?!瓦|米|克)|百(?!分)|十)"
 _NUMERAL = rf"""
-    (?:(?P<arabic>{_ARABIC})|(?P<chinese>[{_CN}十百千]+(?:[点.][{_CN}]+)?(?![点.][0-9])))
+    (?:(?P<arabic>{_ARABIC})|(?P<chinese>[{_CN}十百千廿卅]+(?:[点.][{_CN}]+)?(?![点.][0-9])))
     (?:(?:(?P<some1>多|余)|[ ])?{_SCALE_CHAR}+(?:(?:多|余)(?=[万亿]))?(?:{_ARABIC}|[{_CN}]+(?:[点.][{_CN}]+)?)?)*
 """
 _NUMBER = re.compile(
@@ -114,7 +118,7 @@ _NUMBER = re.compile(
       | (?<![{_CN}十百千万亿兆第每0-9])(?P<den>[{_CN}十百千]+|[0-9]+)分之(?P<numer>[{_CN}十百千]+(?:点[{_CN}]+)?|[0-9]+)
       | (?<![{_CN}十百千万亿兆第0-9.])(?P<cheng>[一二两三四五六七八九]|十|[1-9])成(?P<cheng2>[一二三四五六七八九](?!成))?
             (?!群|为|了|功|果|立|本|员|交|就|效|熟|长|都|型|品|套|绩|分|份|年|人|片|批|千|百|万|倍|全|不变|一片|绩)
-      | (?<![0-9A-Za-z.{_CN}十百千万亿兆第每])(?<![0-9][, ])(?P<numeral>{_NUMERAL})
+      | (?<![0-9A-Za-z.{_CN}十百千万亿兆廿卅第每])(?<![0-9][, ])(?P<numeral>{_NUMERAL})
     )
     (?P<some>余|多)?
     (?:
@@ -133,7 +137,7 @@ _YEAR = re.compile(
     r"(?P<since>以来|至今)?"
     r"(?:(?P<m1>[0-9]{1,2}|[一二三四五六七八九十]{1,3})(?:(?:-|~|至|到|—)(?P<m2>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))?月"
     r"|(?P<q>前三季度|上半年|下半年|[一二三四]季度|第[一二三四]季度|前两季度))?"
-    r"|(?<![0-9年])(?P<m1b>[0-9]{1,2})(?:-|~|至|到|—)(?P<m2b>[0-9]{1,2})月"
+    r"|(?<![0-9年])(?P<m1b>[0-9]{1,2})(?:月份?)?(?:(?:-|~|至|到|—)(?P<m2b>[0-9]{1,2}))?月份?(?![0-9]{1,2}日|[0-9]{1,2}号)"
     r"|(?P<qb>前三季度|上半年|下半年|第[一二三四]季度)"
 )
 _CN_YEAR = re.compile(r"[一二][〇零O○Ｏ九一二三四五六七八][〇零O○Ｏ一二三四五六七八九]{2}年")
@@ -289,7 +293,8 @@ def _index(text: str, folded: str) -> _Index:
             events.append((m.start(), period))
         else:
             q = m.group("qb")
-            first, last = (_QUARTERS[q.lstrip("第")] if q else (_month(m.group("m1b")), _month(m.group("m2b"))))
+            first = _QUARTERS[q.lstrip("第")][0] if q else _month(m.group("m1b"))
+            last = _QUARTERS[q.lstrip("第")][1] if q else _month(m.group("m2b") or m.group("m1b"))
             scoped = _year_in_scope(events, paragraph_ends, m.start())
             if scoped and first and last and first <= last:
                 events.append((m.start(), _months_period(scoped, first, last)))

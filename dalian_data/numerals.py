@@ -30,6 +30,7 @@ __all__ = ["fold", "parse_numeral", "parse_chinese_numeral", "TooLarge", "MAX_NU
 CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
+TENS = {"廿": 20, "卅": 30}  # 廿六 = 26, 百分之卅六 = 36 (Taiwan's press)
 BIG_UNITS = {"兆": Decimal(10) ** 12, "亿": Decimal(10) ** 8, "万": Decimal(10) ** 4}
 MAX_NUMERAL_CHARS = 400
 _FLOAT_MAX = Decimal("1.7976931348623157e308")
@@ -44,9 +45,12 @@ _FOLD_PAIRS = (
     "務务貨货運运輸输漲涨跌跌幅幅滑滑擴扩縮缩約约過过僅仅逾逾將将幾几"
     "歲岁時时鐘钟週周環环濃浓質质標标準准際际計计劃划產产業业資资費费實实現现"
     "會会區区縣县億亿創创新新歷历稅税務务輪轮艙舱車车線线網网廠厂礦矿煉炼鋼钢鐵铁"
-    "電电氣气熱热動动"
+    "電电氣气熱热動动緩缓於于內内擁拥統统調调預预測测據据報报開开關关單单對对組组類类滿满龍龙攬揽層层"
+    "棟栋樓楼橋桥隊队釐厘碼码從从這这們们佔占離离積积價价稱称錄录並并廣广"
 )
 _FOLD = {ord(a): ord(b) for a, b in zip(_FOLD_PAIRS[0::2], _FOLD_PAIRS[1::2])}
+_FOLD.update({0xFF21 + i: ord("A") + i for i in range(26)})
+_FOLD.update({0xFF41 + i: ord("a") + i for i in range(26)})
 _FOLD.update({0x2212: ord("-"), 0xFE63: ord("-"), 0x2009: ord(" "), 0x00A0: ord(" "), 0x202F: ord(" "),
               0x3007: ord("〇"), 0x25CB: ord("〇")})
 
@@ -65,7 +69,7 @@ def _digits(run: str) -> int:
     return int("".join(str(CN_DIGITS[ch]) for ch in run))
 
 
-_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九]+|[十百千]|[点.][零〇一二两三四五六七八九0-9]+|.",
+_TOKEN = re.compile(r"[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九]+|[十百千廿卅]|[点.][零〇一二两三四五六七八九0-9]+|.",
                     re.DOTALL)
 
 
@@ -83,6 +87,9 @@ def _small(text: str) -> Decimal | None:
             number = Decimal(token)
         elif token[0] in CN_DIGITS:
             number = Decimal(_digits(token))
+        elif token in TENS:
+            section += TENS[token] * (number if number is not None else 1)
+            number = None
         elif token in SMALL_UNITS:
             section += (number if number is not None else 1) * SMALL_UNITS[token]
             number = None
@@ -136,6 +143,7 @@ def parse_numeral(text: str) -> Decimal:
 
 def parse_chinese_numeral(text: str) -> int:
     """Value of a whole Chinese numeral: 十五 → 15, 两千三百 → 2300, 百 → 100, 二〇二〇 → 2020."""
-    if not text or any(ch not in CN_DIGITS and ch not in SMALL_UNITS and ch not in BIG_UNITS for ch in text):
+    if not text or any(ch not in CN_DIGITS and ch not in SMALL_UNITS and ch not in TENS and ch not in BIG_UNITS
+                       for ch in text):
         raise ValueError(f"not a Chinese numeral: {text!r}")
     return int(parse_numeral(text))
