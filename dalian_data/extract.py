@@ -103,6 +103,14 @@ _PREFIX = re.compile(
     re.VERBOSE,
 )
 _PREFIX_WINDOW = 16
+# A prefix can only end in one of these characters (or be a difference phrase: 高于全国 …), so most
+# numbers skip the prefix search: the scan stays cheap on text dense with figures.
+_PREFIX_LAST = frozenset(
+    w[-1] for w in (*_RISE, *_FALL, *_COMPARED_RISE, *_COMPARED_FALL, *_GROWTH_NOUNS, *_QUALIFIER_BEFORE,
+                    "了", "为", "达", "是", "到", "至", "负", " ", "比", "际", "义")
+)
+_DIFFERENCE_LAST = frozenset(w[-1] for w in _DIFFERENCE)
+_LIST_OR_RANGE_NEXT = frozenset("、和及与或以,-~至到—")
 
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]{1,3}(?:[ ][0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
 _SCALE_CHAR = r"(?:万|亿|兆(?!瓦|字节|赫|帕)|千(?!瓦|米|克)|百(?!分)|十)"
@@ -112,6 +120,7 @@ _NUMERAL = rf"""
 """
 _NUMBER = re.compile(
     rf"""
+    (?=[-+0-9{_CN}十百千廿卅])  # one cheap test per character before the costly alternatives
     (?P<sign>(?<![0-9A-Za-z)%])[-+])?
     (?:
         (?<![{_CN}十百千万亿兆第每])(?P<pct>百分之|千分之)(?P<pctnum>[0-9.]+|[{_CN}十百千]+(?:点[{_CN}]+)?)
@@ -133,12 +142,13 @@ _LATIN_TAIL = re.compile(r"[A-Za-z0-9]")
 _PERSON_AHEAD = re.compile(_alternation(_PERSON_NOUNS))
 
 _YEAR = re.compile(
-    r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年?(?:(?:-|~|至|到|—)(?P<y2>(?:19|20)[0-9]{2}))?年"
+    r"(?=[0-9前上下第])"
+    r"(?:(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年?(?:(?:-|~|至|到|—)(?P<y2>(?:19|20)[0-9]{2}))?年"
     r"(?P<since>以来|至今)?"
     r"(?:(?P<m1>[0-9]{1,2}|[一二三四五六七八九十]{1,3})(?:(?:-|~|至|到|—)(?P<m2>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))?月"
     r"|(?P<q>前三季度|上半年|下半年|[一二三四]季度|第[一二三四]季度|前两季度))?"
     r"|(?<![0-9年])(?P<m1b>[0-9]{1,2})(?:月份?)?(?:(?:-|~|至|到|—)(?P<m2b>[0-9]{1,2}))?月份?(?![0-9]{1,2}日|[0-9]{1,2}号)"
-    r"|(?P<qb>前三季度|上半年|下半年|第[一二三四]季度)"
+    r"|(?P<qb>前三季度|上半年|下半年|第[一二三四]季度))"
 )
 _CN_YEAR = re.compile(r"[一二][〇零O○Ｏ九一二三四五六七八][〇零O○Ｏ一二三四五六七八九]{2}年")
 _COMPARED_BEFORE = re.compile(r"(?:比|较|与|同|和|跟|相比|高于|低于|于)\Z")
@@ -151,8 +161,8 @@ _RATE_TRIGGER = re.compile(r"人均|每(?P<per>[十百千万]+)(?:名|个|位)?|
                            r"|每(?P<perunit>平方米|平方公里|公里|吨|千瓦时|户|辆|件|亩|公顷|标准箱)")
 # Numerals that are words, not quantities: set phrases and programme names.
 _SET_PHRASE = re.compile(
-    r"三次产业|一次性|一次办|一件事|一条龙|一张网|一张图|一张蓝图|一站式|一盘棋|一揽子|一把手|[一二两三四五六七八九个]位数"
-    r"|三位一体|二次供水|最多跑一次|十[一二三四五六七八九]五|[百千万]年|一成不变|五位一体|一人一|一批|一系列|一些"
+    r"(?=[一二两三四五六七八九个十百千万最])(?:三次产业|一次性|一次办|一件事|一条龙|一张网|一张图|一张蓝图|一站式|一盘棋|一揽子|一把手|[一二两三四五六七八九个]位数"
+    r"|三位一体|二次供水|最多跑一次|十[一二三四五六七八九]五|[百千万]年|一成不变|五位一体|一人一|一批|一系列|一些)"
 )
 _NAME_AFTER = re.compile(r"计划|工程|行动|战略|强")
 _WINDOW_BEFORE = re.compile(r"(?:创|过去|近|未来|今后|最近|前)\Z")
@@ -335,41 +345,57 @@ def _latest(positions: list[int], values: list, floor: int, pos: int):
     return None
 
 
+_NO_PREFIX = _PREFIX.search("")  # every group None
+
+
 def _prefix(folded: str, start: int) -> re.Match:
-    return _PREFIX.search(folded, max(0, start - _PREFIX_WINDOW), start)
+    if start and (folded[start - 1] in _PREFIX_LAST
+                  or not _DIFFERENCE_LAST.isdisjoint(folded[max(0, start - 14):start])):
+        return _PREFIX.search(folded, max(0, start - _PREFIX_WINDOW), start)
+    return None
 
 
-def _read_match(m: re.Match, folded: str) -> tuple[Decimal, str, str | None, str]:
+_TRAILING_SCALE = re.compile(r"[万亿兆千百十]*$")
+_SCALE_SUFFIX = {"": Decimal(1), "十": Decimal(10), "百": Decimal(100), "千": Decimal(1000),
+                 "万": Decimal(10) ** 4, "十万": Decimal(10) ** 5, "百万": Decimal(10) ** 6, "千万": Decimal(10) ** 7,
+                 "亿": Decimal(10) ** 8, "万亿": Decimal(10) ** 12, "兆": Decimal(10) ** 12}
+
+
+def _read_match(m: re.Match, g: dict) -> tuple[Decimal, str, str | None, str]:
     """(value, scale characters printed, unit, kind hint) of one numeral match."""
-    if m.group("pct"):
-        value = parse_numeral(m.group("pctnum"))
-        return value, "", "%" if m.group("pct") == "百分之" else "‰", "percent"
-    if m.group("den"):
-        den, numer = parse_numeral(m.group("den")), parse_numeral(m.group("numer"))
+    if g["pct"]:
+        value = parse_numeral(g["pctnum"])
+        return value, "", "%" if g["pct"] == "百分之" else "‰", "percent"
+    if g["den"]:
+        den, numer = parse_numeral(g["den"]), parse_numeral(g["numer"])
         if den == 0:
             raise ValueError("zero denominator")
         return numer / den * 100, "", "%", "percent"
-    if m.group("cheng"):
-        tens = parse_numeral(m.group("cheng"))
-        ones = parse_numeral(m.group("cheng2")) if m.group("cheng2") else Decimal(0)
+    if g["cheng"]:
+        tens = parse_numeral(g["cheng"])
+        ones = parse_numeral(g["cheng2"]) if g["cheng2"] else Decimal(0)
         return tens * 10 + ones, "", "%", "percent"
-    numeral = m.group("numeral")
-    body = numeral.replace("多", "").replace("余", "").replace(" ", "")
-    value = parse_numeral(body)
-    scale = "" if body[-1:].isdigit() else re.search(r"[万亿兆千百十]*$", body).group(0)
+    numeral = g["numeral"]
+    arabic = g["arabic"]
+    if arabic and len(numeral) - len(arabic) <= 2 and numeral[len(arabic):] in _SCALE_SUFFIX \
+            and "," not in arabic and " " not in arabic and len(arabic) < 300:
+        scale = numeral[len(arabic):]  # the common 7825.9亿 or 12.5: no tokenising
+        value = Decimal(arabic) * _SCALE_SUFFIX[scale] if scale else Decimal(arabic)
+    else:
+        body = numeral.replace("多", "").replace("余", "").replace(" ", "")
+        value = parse_numeral(body)
+        scale = "" if body[-1:].isdigit() else _TRAILING_SCALE.search(body).group(0)
     unit = None
-    if m.group("unit"):
-        printed = m.group("unit")
-        if printed in _ARABIC_ONLY_UNITS and not m.group("arabic"):
-            unit = None
-        else:
+    printed = g["unit"]
+    if printed:
+        if printed in _UNITS or g["arabic"]:
             unit = _ALL_UNITS[printed]
-            if m.group("per_unit"):
-                unit = f"{unit}/{_UNITS[m.group('per_unit')]}"
-    elif m.group("punit"):
-        unit = _UNITS[m.group("punit")]
-        if m.group("pscale"):
-            value *= parse_numeral(m.group("pscale"))
+            if g["per_unit"]:
+                unit = f"{unit}/{_UNITS[g['per_unit']]}"
+    elif g["punit"]:
+        unit = _UNITS[g["punit"]]
+        if g["pscale"]:
+            value *= parse_numeral(g["pscale"])
     return value, scale, unit, ""
 
 
@@ -380,54 +406,56 @@ def _scan(text: str):
     found: list[_Found] = []
     skipped = []
     for m in _NUMBER.finditer(folded):
-        number_start = m.start("sign") if m.group("sign") else m.start(m.lastindex and _first_group(m))
+        g = m.groupdict()
+        number_start = m.start("sign") if g["sign"] else m.start(_first_group(g))
         if idx.quoted.covers(number_start) or idx.excluded.covers(number_start, strict=False):
             continue
         end = m.end()
         try:
-            value, scale, unit, hint = _read_match(m, folded)
+            value, scale, unit, hint = _read_match(m, g)
         except TooLarge as error:
             skipped.append((m.start(), end, text[m.start():end], str(error)))
             continue
         except (ValueError, ArithmeticError):
             continue
-        if m.group("unit") and unit is None:  # an Arabic-only unit after a Chinese numeral
+        if g["unit"] and unit is None:  # an Arabic-only unit after a Chinese numeral
             end = m.start("unit")
-        elif m.group("unit") and unit and unit.isascii() and _LATIN_TAIL.match(folded, m.end("per_unit") if m.group("per_unit") else m.end("unit")):
-            unit, end = None, m.start("unit")
-        if m.group("numeral") and unit is None and not m.group("space") and _LATIN_TAIL.match(folded, end):
-            continue  # 5G, 4K: part of a name
-        person = False
-        if unit is None and m.group("numeral") and (scale or m.group("some")) and _PERSON_AHEAD.match(folded, end):
-            unit, person = "人", True
-        if unit is None and (m.group("after") or m.group("some")) and not hint:
-            end = m.end("numeral")  # 多/以上 belong to no unit
-        if not _keep(m, folded, unit, scale, end):
+        elif g["unit"] and unit.isascii() and _LATIN_TAIL.match(folded, m.end("per_unit") if g["per_unit"] else m.end("unit")):
+            unit, end = None, m.start("unit")  # 3t is a unit, 3ton a word
+        if unit is None and g["numeral"]:
+            if not g["space"] and _LATIN_TAIL.match(folded, end):
+                continue  # 5G, 4K: part of a name
+            if (scale or g["some"]) and _PERSON_AHEAD.match(folded, end):
+                unit = "人"  # 63.71万中小学生
+        if unit is None and not hint:
+            if g["after"] or g["some"]:
+                end = m.end("numeral")  # 多/以上 belong to no unit
+            if folded[end:end + 1] not in _LIST_OR_RANGE_NEXT:
+                continue  # a bare number that joins no list or range
+        if not _keep(m, g, folded, unit, end):
             continue
         pre = _prefix(folded, m.start())
-        qualifier = _qualifier(m, pre)
-        sign, kind, to_level = 0, None, False
-        if pre.group("verb") or pre.group("verb1"):
-            verb = pre.group("verb") or pre.group("verb1")
+        p = pre.groupdict() if pre else _EMPTY
+        sign, kind, to_level, negated = 0, None, False, bool(p["neg"])
+        verb = p["verb"] or p["verb1"]
+        if verb:
             sign = -1 if verb in _FALL or verb in _COMPARED_FALL else 1
-            to_level = bool(pre.group("to"))
-        elif pre.group("noun"):
-            sign, kind = _GROWTH_NOUNS[pre.group("noun")], "growth"
-        elif pre.group("diff"):
-            sign = _DIFFERENCE[pre.group("diff")]
-        elif pre.group("compare2"):
+            to_level = bool(p["to"])
+        elif p["noun"]:
+            sign, kind = _GROWTH_NOUNS[p["noun"]], "growth"
+        elif p["diff"]:
+            sign = _DIFFERENCE[p["diff"]]
+        elif p["compare2"]:
             sign = 1
-        printed_sign = bool(m.group("sign"))
-        if printed_sign and m.group("sign") == "-":
+        printed_sign = bool(g["sign"]) or negated
+        if g["sign"] == "-" or negated:
             value = -value
-        if pre.group("neg"):
-            value, printed_sign = -value, True
-        quoted_groups = ["verb", "verb1", "noun", "diff", "compare2", "before", "neg"]
-        if not (pre.group("fen") or pre.group("fen1")):
-            quoted_groups += ["compare", "compare1"]
-        starts = [pre.start(g) for g in quoted_groups if pre.group(g)]
-        start = min(starts) if starts else m.start()
-        found.append(_Found(start, end, value, None, unit, scale, qualifier, kind, sign, printed_sign,
+        start = m.start()
+        if pre and pre.start() < pre.end():
+            quoted = _QUOTED_PREFIX if not (p["fen"] or p["fen1"]) else _QUOTED_PREFIX_LIST
+            starts = [pre.start(name) for name in quoted if p[name]]
+            start = min(starts, default=start)
+        found.append(_Found(start, end, value, None, unit, scale, _qualifier(g, p), kind, sign, printed_sign,
                             to_level, number_start))
     rows = _join_lists_and_ranges(found, folded)
     yield from ((("row", _row(f, text, idx)) for f in rows))
@@ -435,20 +463,26 @@ def _scan(text: str):
         yield ("skip", s)
 
 
-def _first_group(m: re.Match) -> str:
-    for name in ("pct", "den", "cheng", "numeral"):
-        if m.group(name):
+# Prefix groups whose words belong to the quote; after 分别 the comparison is shared, so it is left out.
+_QUOTED_PREFIX_LIST = ("verb", "verb1", "noun", "diff", "compare2", "before", "neg")
+_QUOTED_PREFIX = _QUOTED_PREFIX_LIST + ("compare", "compare1")
+_EMPTY = dict.fromkeys(_PREFIX.groupindex)
+
+
+def _first_group(g: dict) -> str:
+    for name in ("pct", "den", "cheng"):
+        if g[name]:
             return name
     return "numeral"
 
 
-def _keep(m: re.Match, folded: str, unit: str | None, scale: str, end: int) -> bool:
+def _keep(m: re.Match, g: dict, folded: str, unit: str | None, end: int) -> bool:
     """False for numerals that are names, ordinals, dates or comparison windows."""
-    if m.group("numeral"):
-        numeral = m.group("numeral")
+    numeral = g["numeral"]
+    if numeral:
         if numeral in ("十", "百", "千") and _NAME_AFTER.match(folded, end):
             return False  # 千人计划, 百强
-        if unit is None and _NAME_AFTER.match(folded, end) and _NAME_AFTER.match(folded, end).group(0) == "强":
+        if unit is None and folded.startswith("强", end):
             return False  # 500强
         if unit in ("年", "月") and (_WINDOW_BEFORE.search(folded, max(0, m.start() - 2), m.start())
                                     or _WINDOW_AFTER.match(folded, end)):
@@ -458,15 +492,13 @@ def _keep(m: re.Match, folded: str, unit: str | None, scale: str, end: int) -> b
     return True
 
 
-def _qualifier(m: re.Match, pre: re.Match) -> str:
-    if m.group("some"):
+def _qualifier(g: dict, p: dict) -> str:
+    if g["some"] or (g["numeral"] and ("多" in g["numeral"] or "余" in g["numeral"])):
         return "over"
-    if m.group("numeral") and ("多" in m.group("numeral") or "余" in m.group("numeral")):
-        return "over"
-    if pre.group("before"):
-        return _QUALIFIER_BEFORE[pre.group("before")]
-    if m.group("after"):
-        return _QUALIFIER_AFTER[m.group("after")]
+    if p["before"]:
+        return _QUALIFIER_BEFORE[p["before"]]
+    if g["after"]:
+        return _QUALIFIER_AFTER[g["after"]]
     return "exact"
 
 
