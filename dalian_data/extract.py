@@ -142,13 +142,13 @@ _LATIN_TAIL = re.compile(r"[A-Za-z0-9]")
 _PERSON_AHEAD = re.compile(_alternation(_PERSON_NOUNS))
 
 _YEAR = re.compile(
-    r"(?=[0-9前上下第])"
+    r"(?=[0-9前上下第一二三四])"
     r"(?:(?<![0-9])(?P<y>(?:19|20)[0-9]{2})年?(?:(?:-|~|至|到|—)(?P<y2>(?:19|20)[0-9]{2}))?年"
     r"(?P<since>以来|至今)?"
     r"(?:(?P<m1>[0-9]{1,2}|[一二三四五六七八九十]{1,3})(?:(?:-|~|至|到|—)(?P<m2>[0-9]{1,2}|[一二三四五六七八九十]{1,3}))?月"
     r"|(?P<q>前三季度|上半年|下半年|[一二三四]季度|第[一二三四]季度|前两季度))?"
     r"|(?<![0-9年])(?P<m1b>[0-9]{1,2})(?:月份?)?(?:(?:-|~|至|到|—)(?P<m2b>[0-9]{1,2}))?月份?(?![0-9]{1,2}日|[0-9]{1,2}号)"
-    r"|(?P<qb>前三季度|上半年|下半年|第[一二三四]季度))"
+    r"|(?P<qb>前三季度|上半年|下半年|第?[一二三四]季度))"
 )
 _CN_YEAR = re.compile(r"[一二][〇零O○Ｏ九一二三四五六七八][〇零O○Ｏ一二三四五六七八九]{2}年")
 _COMPARED_BEFORE = re.compile(r"(?:比|较|与|同|和|跟|相比|高于|低于|于)\Z")
@@ -302,6 +302,8 @@ def _index(text: str, folded: str) -> _Index:
                 period = _months_period(y, first, last)
             events.append((m.start(), period))
         else:
+            if _COMPARED_BEFORE.search(folded, max(0, m.start() - 2), m.start()):
+                continue  # 比一季度加快: the compared quarter, no period
             q = m.group("qb")
             first = _QUARTERS[q.lstrip("第")][0] if q else _month(m.group("m1b"))
             last = _QUARTERS[q.lstrip("第")][1] if q else _month(m.group("m2b") or m.group("m1b"))
