@@ -153,6 +153,7 @@ _YEAR = re.compile(
 _CN_YEAR = re.compile(r"[一二][〇零O○Ｏ九一二三四五六七八][〇零O○Ｏ一二三四五六七八九]{2}年")
 _COMPARED_BEFORE = re.compile(r"(?:比|较|与|同|和|跟|相比|高于|低于|于)\Z")
 _COMPARED_AFTER = re.compile(r"同期|相比|的")
+_NEWLINE = re.compile("\n")
 _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?、：:\n]")
 _QUOTED = re.compile(r"“[^“”\n]{0,80}”|‘[^‘’\n]{0,80}’|\"[^\"\n]{0,80}\"|《[^《》\n]{0,80}》|「[^「」\n]{0,80}」"
@@ -269,7 +270,7 @@ def _index(text: str, folded: str) -> _Index:
     quoted = _Spans(m.span() for m in _QUOTED.finditer(folded))
     excluded = [m.span() for m in _CN_YEAR.finditer(text)]
     excluded += [m.span() for m in _SET_PHRASE.finditer(folded)]
-    paragraph_ends = _positions(re.compile("\n"), folded)
+    paragraph_ends = _positions(_NEWLINE, folded)
     events: list[tuple[int, _Period | None]] = [(p, None) for p in paragraph_ends]
     base_positions, bases = [], []
     year = None  # the year in scope, for month ranges printed without one
@@ -409,6 +410,20 @@ def _scan(text: str):
     skipped = []
     for m in _NUMBER.finditer(folded):
         g = m.groupdict()
+        numeral = g["numeral"]
+        if numeral and not g["unit"] and not g["punit"]:
+            # A bare number is kept only to join a list or range, or to count people (3万学生): decide cheaply.
+            end = m.end("numeral") if (g["after"] or g["some"]) else m.end()
+            if folded[end:end + 1] not in _LIST_OR_RANGE_NEXT and not (
+                    (not numeral[-1].isdigit() or g["some"]) and _PERSON_AHEAD.match(folded, end)):
+                if len(numeral) > 300:  # long enough to be too large: say so, as for any number
+                    try:
+                        _read_match(m, g)
+                    except TooLarge as error:
+                        skipped.append((m.start(), m.end(), text[m.start():m.end()], str(error)))
+                    except (ValueError, ArithmeticError):
+                        pass
+                continue
         number_start = m.start("sign") if g["sign"] else m.start(_first_group(g))
         if idx.quoted.covers(number_start) or idx.excluded.covers(number_start, strict=False):
             continue
@@ -424,7 +439,7 @@ def _scan(text: str):
             end = m.start("unit")
         elif g["unit"] and unit.isascii() and _LATIN_TAIL.match(folded, m.end("per_unit") if g["per_unit"] else m.end("unit")):
             unit, end = None, m.start("unit")  # 3t is a unit, 3ton a word
-        if unit is None and g["numeral"]:
+        if unit is None and numeral:
             if not g["space"] and _LATIN_TAIL.match(folded, end):
                 continue  # 5G, 4K: part of a name
             if (scale or g["some"]) and _PERSON_AHEAD.match(folded, end):
@@ -562,8 +577,11 @@ def _is_range_gap(folded: str, a: int, b: int) -> bool:
     return 0 < b - a <= 2 and bool(gap) and len(gap.group(0)) == b - a
 
 
+_TRAILING_BIG = re.compile(r"[万亿兆]+$")
+
+
 def _trailing_big(scale: str) -> str:
-    return re.search(r"[万亿兆]+$", scale).group(0)
+    return _TRAILING_BIG.search(scale).group(0)
 
 
 def _is_list_gap(folded: str, a: int, b: int) -> bool:
@@ -617,7 +635,8 @@ def _frame(rows, columns, dtypes):
 def _dates(values):
     import pandas as pd
 
-    return pd.array([pd.Timestamp(*v) if v else pd.NaT for v in values], dtype="datetime64[s]")
+    stamps = {v: pd.Timestamp(*v) for v in set(values) if v}  # a text has few distinct periods
+    return pd.array([stamps[v] if v else pd.NaT for v in values], dtype="datetime64[s]")
 
 
 def _check_text(text) -> None:
