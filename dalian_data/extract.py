@@ -402,8 +402,8 @@ def _read_match(m: re.Match, g: dict) -> tuple[Decimal, str, str | None, str]:
     return value, scale, unit, ""
 
 
-def _scan(text: str):
-    """Yield ``("row", tuple)`` and ``("skip", tuple)`` in order of appearance."""
+def _scan(text: str) -> tuple[list[tuple], list[tuple]]:
+    """The rows of :func:`quantities` and of :func:`skipped_quantities`, in order of appearance."""
     folded = fold(text)
     idx = _index(text, folded)
     found: list[_Found] = []
@@ -474,10 +474,7 @@ def _scan(text: str):
             start = min(starts, default=start)
         found.append(_Found(start, end, value, None, unit, scale, _qualifier(g, p), kind, sign, printed_sign,
                             to_level, number_start))
-    rows = _join_lists_and_ranges(found, folded)
-    yield from ((("row", _row(f, text, idx)) for f in rows))
-    for s in skipped:
-        yield ("skip", s)
+    return _rows(_join_lists_and_ranges(found, folded), text, idx), skipped
 
 
 # Prefix groups whose words belong to the quote; after 分别 the comparison is shared, so it is left out.
@@ -593,36 +590,61 @@ def _unit_class(unit: str) -> str:
     return "%" if unit in ("%", "‰", "倍") else unit
 
 
-def _row(f: _Found, text: str, idx: _Index) -> tuple:
-    unit, value, upper = f.unit, f.value, f.upper
-    kind = f.kind
-    direction = f.sign if (f.sign and not f.to_level) else 0
-    if direction and not f.printed_sign:
-        value = value * direction
-        upper = upper * direction if upper is not None else None
-        if upper is not None and direction < 0:
-            value, upper = upper, value
-    if kind is None:
-        if direction:
-            kind = "growth" if unit in ("%", "‰", "倍") else "change"
-        elif unit in ("%", "‰"):
-            kind = "share"
-        elif unit == "百分点":
-            kind = "change"
-        else:
-            kind = "level"
-            clause_start = _previous_end(idx.clause_ends, f.number_start)
-            per = _latest(idx.rate_positions, idx.rate_pers, clause_start, f.number_start)
-            if per:
+def _segment_starts(ends: list[int], points):
+    """Vectorised :func:`_previous_end`: the start of the segment holding each point."""
+    import numpy as np
+
+    ends_array = np.asarray(ends, dtype=np.int64)
+    i = np.searchsorted(ends_array, points, side="left")
+    return np.where(i > 0, ends_array[np.maximum(i - 1, 0)] + 1 if len(ends_array) else 0, 0)
+
+
+def _latest_many(positions: list[int], values: list, floors, points) -> list:
+    """Vectorised :func:`_latest`: for each point, the value of the last position before it and >= its floor."""
+    import numpy as np
+
+    if not positions:
+        return [None] * len(points)
+    array = np.asarray(positions, dtype=np.int64)
+    i = np.searchsorted(array, points, side="left")
+    ok = (i > 0) & (array[np.maximum(i - 1, 0)] >= floors)
+    return [values[j - 1] if good else None for j, good in zip(i.tolist(), ok.tolist())]
+
+
+def _rows(found: list[_Found], text: str, idx: _Index) -> list[tuple]:
+    """The output rows: direction applied, kind decided, rate, period and base looked up (vectorised)."""
+    import numpy as np
+
+    points = np.fromiter((f.number_start for f in found), dtype=np.int64, count=len(found))
+    rates = _latest_many(idx.rate_positions, idx.rate_pers, _segment_starts(idx.clause_ends, points), points)
+    periods = _latest_many(idx.period_positions, idx.periods, _segment_starts(idx.paragraph_ends, points), points)
+    bases = _latest_many(idx.base_positions, idx.bases, _segment_starts(idx.sentence_ends, points), points)
+    rows = []
+    for f, per, period, base in zip(found, rates, periods, bases):
+        unit, value, upper, kind = f.unit, f.value, f.upper, f.kind
+        direction = f.sign if (f.sign and not f.to_level) else 0
+        if direction and not f.printed_sign:
+            value = value * direction
+            if upper is not None:
+                upper = upper * direction
+                if direction < 0:
+                    value, upper = upper, value
+        if kind is None:
+            if direction:
+                kind = "growth" if unit in ("%", "‰", "倍") else "change"
+            elif unit in ("%", "‰"):
+                kind = "share"
+            elif unit == "百分点":
+                kind = "change"
+            elif per:
                 kind, unit = "rate", f"{unit}/{per}"
-    paragraph_start = _previous_end(idx.paragraph_ends, f.number_start)
-    period = _latest(idx.period_positions, idx.periods, paragraph_start, f.number_start)
-    base = None
-    if kind in ("growth", "change"):
-        base = _latest(idx.base_positions, idx.bases, _previous_end(idx.sentence_ends, f.number_start), f.number_start)
-    return (f.start, f.end, text[f.start:f.end], float(value), float(upper) if upper is not None else None,
-            unit, f.qualifier, kind, period.label if period else None,
-            period.start if period else None, period.end if period else None, base)
+            else:
+                kind = "level"
+        rows.append((f.start, f.end, text[f.start:f.end], float(value), None if upper is None else float(upper),
+                     unit, f.qualifier, kind, period.label if period else None,
+                     period.start if period else None, period.end if period else None,
+                     base if kind in ("growth", "change") else None))
+    return rows
 
 
 def _frame(rows, columns, dtypes):
@@ -663,7 +685,7 @@ def quantities(text: str):
     from dalian_data.dtypes import strings
 
     _check_text(text)
-    rows = [r for what, r in _scan(text) if what == "row"]
+    rows = _scan(text)[0]
     return _frame(rows, COLUMNS, {
         "start": lambda v: pd.array(v, dtype="int64"),
         "end": lambda v: pd.array(v, dtype="int64"),
@@ -689,7 +711,7 @@ def skipped_quantities(text: str):
     from dalian_data.dtypes import strings
 
     _check_text(text)
-    rows = [r for what, r in _scan(text) if what == "skip"]
+    rows = _scan(text)[1]
     return _frame(rows, SKIPPED_COLUMNS, {
         "start": lambda v: pd.array(v, dtype="int64"), "end": lambda v: pd.array(v, dtype="int64"),
         "quote": strings, "reason": strings,
