@@ -259,7 +259,7 @@ class _Index(NamedTuple):
     quoted: _Spans
     excluded: _Spans  # dates, set phrases
     period_positions: list[int]
-    periods: list[_Period | None]  # None: a paragraph end, which clears the period
+    periods: list[_Period]
     base_positions: list[int]
     bases: list[str]
     rate_positions: list[int]
@@ -271,9 +271,8 @@ def _index(text: str, folded: str) -> _Index:
     excluded = [m.span() for m in _CN_YEAR.finditer(text)]
     excluded += [m.span() for m in _SET_PHRASE.finditer(folded)]
     paragraph_ends = _positions(_NEWLINE, folded)
-    events: list[tuple[int, _Period | None]] = [(p, None) for p in paragraph_ends]
+    events: list[tuple[int, _Period]] = []  # in text order: finditer reads left to right
     base_positions, bases = [], []
-    year = None  # the year in scope, for month ranges printed without one
     for m in _YEAR.finditer(folded):
         if quoted.covers(m.start()):
             continue
@@ -286,7 +285,6 @@ def _index(text: str, folded: str) -> _Index:
                     base_positions.append(m.start())
                     bases.append(m.group("y"))
                     continue
-            year = y
             if m.group("y2"):
                 period = _Period(f"{y}–{m.group('y2')}", (y, 1, 1), (int(m.group("y2")), 12, 31))
             elif m.group("since"):
@@ -308,10 +306,9 @@ def _index(text: str, folded: str) -> _Index:
             q = m.group("qb")
             first = _QUARTERS[q.lstrip("第")][0] if q else _month(m.group("m1b"))
             last = _QUARTERS[q.lstrip("第")][1] if q else _month(m.group("m2b") or m.group("m1b"))
-            scoped = _year_in_scope(events, paragraph_ends, m.start())
-            if scoped and first and last and first <= last:
-                events.append((m.start(), _months_period(scoped, first, last)))
-    events.sort(key=lambda e: e[0])
+            scoped = events and events[-1][0] >= _previous_end(paragraph_ends, m.start())
+            if scoped and first and last and first <= last:  # the months of the year in scope
+                events.append((m.start(), _months_period(events[-1][1].start[0], first, last)))
     rates = [(m.start(), m.group("perunit") or f"{m.group('per') or m.group('per2') or ''}人")
              for m in _RATE_TRIGGER.finditer(folded) if not quoted.covers(m.start())]
     excluded.sort()
@@ -330,28 +327,8 @@ def _index(text: str, folded: str) -> _Index:
     )
 
 
-def _year_in_scope(events, paragraph_ends, pos) -> int | None:
-    """The year of the latest period event before ``pos`` in its paragraph (events are in order so far)."""
-    paragraph_start = _previous_end(paragraph_ends, pos)
-    for p, period in reversed(events):
-        if p < paragraph_start:
-            return None
-        if p < pos and period is not None:
-            return period.start[0]
-    return None
-
-
-def _latest(positions: list[int], values: list, floor: int, pos: int):
-    i = bisect.bisect_left(positions, pos)
-    if i and positions[i - 1] >= floor:
-        return values[i - 1]
-    return None
-
-
-_NO_PREFIX = _PREFIX.search("")  # every group None
-
-
-def _prefix(folded: str, start: int) -> re.Match:
+def _prefix(folded: str, start: int) -> re.Match | None:
+    """The words before a number (verb, comparison, qualifier …), or None when none can end there."""
     if start and (folded[start - 1] in _PREFIX_LAST
                   or not _DIFFERENCE_LAST.isdisjoint(folded[max(0, start - 14):start])):
         return _PREFIX.search(folded, max(0, start - _PREFIX_WINDOW), start)
