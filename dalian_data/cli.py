@@ -276,14 +276,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if args.format == "csv":
         found.to_csv(sys.stdout, index=False)
     elif args.format == "json":
-        sys.stdout.write(found.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        dates = {c: found[c].dt.strftime("%Y-%m-%d") for c in ("period_start", "period_end")}  # not epoch ms
+        sys.stdout.write(found.assign(**dates).to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif found.empty:
         print(f"no quantities found in {'standard input' if args.file == '-' else args.file}")
     else:
         import pandas as pd
 
         with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
-            print(found.to_string(index=False, formatters={"value": _plain_number}))
+            print(found.to_string(index=False, na_rep="", formatters={"value": _plain_number, "upper": _plain_number}))
     return 0
 
 

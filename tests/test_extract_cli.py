@@ -23,6 +23,18 @@ def test_a_dash_reads_standard_input(monkeypatch, capsys):
     assert [(r["quote"], r["value"], r["period"]) for r in rows] == [("3家", 3.0, "2021"), ("增长5%", 5.0, "2021")]
 
 
+def test_json_and_csv_write_period_days_as_iso_dates(monkeypatch, capsys):
+    text = "2021年1-7月，全市新增企业10～20家。".encode()
+    monkeypatch.setattr(sys, "stdin", _Stdin(text))
+    assert main(["extract", "-", "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)[0]
+    assert (row["period"], row["period_start"], row["period_end"]) == ("2021-01–2021-07", "2021-01-01", "2021-07-31")
+    assert (row["value"], row["upper"]) == (10.0, 20.0)
+    monkeypatch.setattr(sys, "stdin", _Stdin(text))
+    assert main(["extract", "-", "--format", "csv"]) == 0
+    assert ",2021-01-01,2021-07-31," in capsys.readouterr().out
+
+
 def test_empty_standard_input_says_so(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", _Stdin(b""))
     assert main(["extract", "-"]) == 0
