@@ -90,8 +90,12 @@ _QUALIFIER_AFTER = {"以上": "over", "有余": "over", "左右": "about", "上�
                     "以下": "under", "以内": "under", "之内": "under", "不到": "under"}
 
 _CN = "零〇一二两三四五六七八九"
+# The first characters a prefix can start with: verbs, nouns, qualifiers, 同比/环比/比/较, 分别, differences, 负.
+_PREFIX_FIRST = "".join(sorted({w[0] for w in (*_RISE, *_FALL, *_GROWTH_NOUNS, *_QUALIFIER_BEFORE, *_DIFFERENCE)}
+                               | set("同环比较分负 ")))
 _PREFIX = re.compile(
-    rf"""(?:
+    rf"""(?=[{re.escape(_PREFIX_FIRST)}])  # a cheap test at each start the search tries
+    (?:
         (?P<compare>{_COMPARE})?(?P<fen>分别)?
         (?:(?P<verb>{_alternation(_RISE + _FALL)})|(?P<noun>{_alternation(_GROWTH_NOUNS)}))
         (?:了|为|达到|达|是)?(?P<to>到|至)?
@@ -109,7 +113,6 @@ _PREFIX_LAST = frozenset(
     w[-1] for w in (*_RISE, *_FALL, *_COMPARED_RISE, *_COMPARED_FALL, *_GROWTH_NOUNS, *_QUALIFIER_BEFORE,
                     "了", "为", "达", "是", "到", "至", "负", " ", "比", "际", "义")
 )
-_DIFFERENCE_LAST = frozenset(w[-1] for w in _DIFFERENCE)
 _LIST_OR_RANGE_NEXT = frozenset("、和及与或以,-~至到—")
 
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]{1,3}(?:[ ][0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
@@ -328,11 +331,18 @@ def _index(text: str, folded: str) -> _Index:
 
 
 def _prefix(folded: str, start: int) -> re.Match | None:
-    """The words before a number (verb, comparison, qualifier …), or None when none can end there."""
-    if start and (folded[start - 1] in _PREFIX_LAST
-                  or not _DIFFERENCE_LAST.isdisjoint(folded[max(0, start - 14):start])):
+    """The words before a number (verb, comparison, qualifier …), or None when none can end there.
+
+    Only a comparison or a difference phrase (比上年, 较1-6月份, 高于全国) makes a prefix longer than
+    ten characters, so the window is short unless one of their words is near.
+    """
+    window = folded[max(0, start - _PREFIX_WINDOW):start]
+    if any(word in window for word in _DIFFERENCE):
         return _PREFIX.search(folded, max(0, start - _PREFIX_WINDOW), start)
-    return None
+    if not start or folded[start - 1] not in _PREFIX_LAST:
+        return None
+    wide = "比" in window or "较" in window
+    return _PREFIX.search(folded, max(0, start - (_PREFIX_WINDOW if wide else 10)), start)
 
 
 _TRAILING_SCALE = re.compile(r"[万亿兆千百十]*$")
@@ -631,11 +641,22 @@ def _frame(rows, columns, dtypes):
     return pd.DataFrame({c: dtypes[c](data[c]) for c in columns})
 
 
+_NAT = -(2**63)  # numpy's NaT as int64
+
+
 def _dates(values):
+    """A period's first or last days as ``datetime64[s]``; a text has few distinct periods, so each converts once."""
+    import numpy as np
+
+    seconds = {v: int(np.datetime64(f"{v[0]:04d}-{v[1]:02d}-{v[2]:02d}", "s").astype(np.int64)) for v in set(values) if v}
+    return np.array([seconds[v] if v else _NAT for v in values], dtype=np.int64).view("datetime64[s]")
+
+
+def _categories(categories):
     import pandas as pd
 
-    stamps = {v: pd.Timestamp(*v) for v in set(values) if v}  # a text has few distinct periods
-    return pd.array([stamps[v] if v else pd.NaT for v in values], dtype="datetime64[s]")
+    codes = {c: i for i, c in enumerate(categories)}
+    return lambda values: pd.Categorical.from_codes([codes[v] for v in values], categories=categories)
 
 
 def _check_text(text) -> None:
@@ -669,8 +690,8 @@ def quantities(text: str):
         "quote": strings, "unit": strings, "period": strings, "base": strings,
         "value": lambda v: pd.array(v, dtype="float64"),
         "upper": lambda v: pd.array([float("nan") if x is None else x for x in v], dtype="float64"),
-        "qualifier": lambda v: pd.Categorical(v, categories=QUALIFIERS),
-        "kind": lambda v: pd.Categorical(v, categories=KINDS),
+        "qualifier": _categories(QUALIFIERS),
+        "kind": _categories(KINDS),
         "period_start": _dates, "period_end": _dates,
     })
 
