@@ -113,6 +113,7 @@ _PREFIX_LAST = frozenset(
     w[-1] for w in (*_RISE, *_FALL, *_COMPARED_RISE, *_COMPARED_FALL, *_GROWTH_NOUNS, *_QUALIFIER_BEFORE,
                     "了", "为", "达", "是", "到", "至", "负", " ", "比", "际", "义")
 )
+_DIFFERENCE_WORD = re.compile(_alternation(_DIFFERENCE))
 _LIST_OR_RANGE_NEXT = frozenset("、和及与或以,-~至到—")
 
 _ARABIC = r"[0-9]{1,3}(?:,[0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]{1,3}(?:[ ][0-9]{3})+(?![0-9])(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
@@ -333,16 +334,15 @@ def _index(text: str, folded: str) -> _Index:
 def _prefix(folded: str, start: int) -> re.Match | None:
     """The words before a number (verb, comparison, qualifier …), or None when none can end there.
 
-    Only a comparison or a difference phrase (比上年, 较1-6月份, 高于全国) makes a prefix longer than
-    ten characters, so the window is short unless one of their words is near.
+    A prefix ends in one of a few characters, or holds a difference word (高于全国 …); elsewhere
+    the search is skipped.
     """
-    window = folded[max(0, start - _PREFIX_WINDOW):start]
-    if any(word in window for word in _DIFFERENCE):
-        return _PREFIX.search(folded, max(0, start - _PREFIX_WINDOW), start)
-    if not start or folded[start - 1] not in _PREFIX_LAST:
+    if not start:
         return None
-    wide = "比" in window or "较" in window
-    return _PREFIX.search(folded, max(0, start - (_PREFIX_WINDOW if wide else 10)), start)
+    low = max(0, start - _PREFIX_WINDOW)
+    if folded[start - 1] not in _PREFIX_LAST and not _DIFFERENCE_WORD.search(folded, low, start):
+        return None
+    return _PREFIX.search(folded, low, start)
 
 
 _TRAILING_SCALE = re.compile(r"[万亿兆千百十]*$")

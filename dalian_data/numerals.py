@@ -21,8 +21,9 @@ scale word.
 
 from __future__ import annotations
 
-from decimal import Context, Decimal, Overflow
 import re
+from decimal import Context, Decimal, Overflow
+from functools import lru_cache
 
 __all__ = ["fold", "parse_numeral", "parse_chinese_numeral", "TooLarge", "MAX_NUMERAL_CHARS",
            "CN_DIGITS", "SMALL_UNITS", "BIG_UNITS"]
@@ -141,8 +142,10 @@ def _value(text: str) -> Decimal | None:
 
 
 _PLAIN = re.compile(r"[0-9]{1,300}(?:\.[0-9]{1,99})?")
+_DIGIT_RUN = re.compile(r"[0-9]+")
 
 
+@lru_cache(maxsize=4096)  # prose repeats its numerals (三, 十, 百分之五 …); a Decimal is immutable
 def parse_numeral(text: str) -> Decimal:
     """Exact value of a numeral in Arabic or Chinese digits or both.
 
@@ -157,7 +160,7 @@ def parse_numeral(text: str) -> Decimal:
     if _PLAIN.fullmatch(text):  # the common case, read without tokenising
         return Decimal(text)
     compact = text.replace(",", "").replace(" ", "")
-    longest_run = max((len(r) for r in re.findall(r"[0-9]+", compact.split(".")[0])), default=0)
+    longest_run = max((len(r) for r in _DIGIT_RUN.findall(compact.split(".")[0])), default=0)
     if longest_run > 309:
         raise TooLarge(f"a {longest_run}-digit number, beyond float64's range (about 1.8e308)")
     try:
