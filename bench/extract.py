@@ -108,13 +108,19 @@ def timed(function, text: str) -> float:
     return time.perf_counter() - start
 
 
-def side_by_side(contenders: dict, text: str, rounds: int) -> dict[str, float]:
-    """Median seconds of each contender, alternating them round by round."""
+def side_by_side(contenders: dict, text: str, rounds: int) -> tuple[dict[str, float], dict[str, float]]:
+    """Median seconds of each contender, and the median per-round ratio of the first to each.
+
+    The contenders alternate round by round, and a ratio is taken within a round, so a burst of
+    load from other processes skews one round, not the result.
+    """
     times = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, function in contenders.items():
             times[name].append(timed(function, text))
-    return {name: statistics.median(values) for name, values in times.items()}
+    first = next(iter(contenders))
+    ratios = {name: statistics.median(a / b for a, b in zip(times[first], values)) for name, values in times.items()}
+    return {name: statistics.median(values) for name, values in times.items()}, ratios
 
 
 def scaling(function, unit: str, copies: int) -> list[float]:
@@ -172,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
         contenders["before issue 9"] = old
     if transform:
         contenders["cn2an.transform"] = transform
-    timings = {name: side_by_side(contenders, body, args.rounds) for name, body in texts.items()}
+    measured = {name: side_by_side(contenders, body, args.rounds) for name, body in texts.items()}
+    timings = {name: seconds for name, (seconds, _) in measured.items()}
+    ratios = {name: ratio for name, (_, ratio) in measured.items()}
     sizes = {name: len(body.encode("utf-8")) / 1e6 for name, body in texts.items()}
     counts = {name: len(ours(body)) for name, body in texts.items()}
 
@@ -200,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
         for other in ("before issue 9", "cn2an.transform"):
             if other in seconds:
                 out.append(f"| 1 | ... against {other} | {seconds['quantities']:.2f} s | {seconds[other]:.2f} s | "
-                           f"{seconds['quantities'] / seconds[other]:.2f}x | | |")
+                           f"{ratios[name][other]:.2f}x | | |")
     out.append(f"| 2 | time for 2n / n and 4n / n copies of mixed prose | {prose[1] / prose[0]:.2f}, "
                f"{prose[2] / prose[0]:.2f} | | | linear: 2, 4 | "
                f"{'met' if prose[2] / prose[0] < LINEAR else 'not met'} |")
@@ -228,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.rounds} alternating rounds: " + ", ".join(f"{c} {t:.2f} s" for c, t in timings[name].items()) + "."
               for name in texts],
             "- Mixed prose is the report's paragraphs interleaved with the corpus sentences; both texts repeat, so "
-            "numerals repeat more than in distinct prose.",
+            "numerals repeat more than in distinct prose. Ratios are medians of the per-round ratios.",
             f"- Scaling, best of three each (read as linear when 4n / n is below {LINEAR}; quadratic gives 16): mixed prose {', '.join(f'{s:.2f}' for s in prose)} s; "
             f"dense {', '.join(f'{s:.3f}' for s in dense)} s"
             + (f"; before issue 9 (dense) {', '.join(f'{s:.3f}' for s in dense_old)} s" if dense_old else "") + ".",
