@@ -523,10 +523,7 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
                 lower = f.value
                 if nxt.scale and not f.scale and nxt.scale[-1] in "万亿兆":
                     lower *= parse_numeral(nxt.scale)
-                if f.sign and not nxt.sign:
-                    pass
-                merged = nxt._replace(start=f.start, value=lower if not f.printed_sign else lower,
-                                      upper=nxt.value, sign=f.sign or nxt.sign,
+                merged = nxt._replace(start=f.start, value=lower, upper=nxt.value, sign=f.sign or nxt.sign,
                                       kind=f.kind or nxt.kind, qualifier=f.qualifier if f.qualifier != "exact" else nxt.qualifier)
                 out.append(merged)
                 i += 2
@@ -587,7 +584,7 @@ def _segment_starts(ends: list[int], points):
 
 
 def _latest_many(positions: list[int], values: list, floors, points) -> list:
-    """Vectorised :func:`_latest`: for each point, the value of the last position before it and >= its floor."""
+    """For each point, the value at the last position before it, if that position is >= the point's floor."""
     import numpy as np
 
     if not positions:
