@@ -193,6 +193,10 @@ def main(argv: list[str] | None = None) -> int:
 
     lines += ["", *[f"- {note}" for note in notes], ""]
     args.results.parent.mkdir(parents=True, exist_ok=True)
+    marker = "<!-- extractor benchmark: start -->"  # bench/extract.py's section is kept as it is
+    previous = args.results.read_text(encoding="utf-8") if args.results.exists() else ""
+    if marker in previous:
+        lines.append(previous[previous.index(marker):])
     args.results.write_text("\n".join(lines), encoding="utf-8")
     for line in printed:
         print(line)

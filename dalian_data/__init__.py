@@ -8,6 +8,7 @@ The public API is small and flat::
     dd.figures("talent")        # every figure of the report, with provenance
     dd.quantities(text)         # the extractor behind figures(), for any text
     dd.measures("environment")  # what the report says was done, typed by action
+    dd.skipped_quantities(text) # numbers too large for a float64, with the reason
     dd.derived(population=...)  # metrics the report implies but does not print
 
 Attributes are imported on first use, so ``import dalian_data`` stays cheap
@@ -26,6 +27,7 @@ _EXPORTS = {
     "ReportChecksumError": "dalian_data.source",
     "REPORT_SHA256": "dalian_data.source",
     "quantities": "dalian_data.extract",
+    "skipped_quantities": "dalian_data.extract",
     "indicators": "dalian_data.tables",
     "figures": "dalian_data.tables",
     "non_figures": "dalian_data.tables",

@@ -64,13 +64,16 @@ examples:
 """
 
 _EXTRACT_EPILOG = """\
-Prints every quantity dalian_data.quantities() finds in a UTF-8 text file:
-offsets, the quoted text, value, unit, qualifier, kind and period.
+Prints every quantity dalian_data.quantities() finds in a UTF-8 text file
+(or standard input, FILE = -): offsets, the quoted text, value, upper bound,
+unit, qualifier, kind, period with its first and last day, and base year.
+Text in another encoding is refused with the encoding it looks like.
 
 examples:
   dalian-data extract report.txt
   dalian-data extract notes.txt --format csv > figures.csv
   dalian-data extract notes.txt --format json
+  pbpaste | dalian-data extract -
 """
 
 _EXPORT_EPILOG = """\
@@ -165,7 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EXTRACT_EPILOG,
         formatter_class=_Formatter,
     )
-    extract.add_argument("file", metavar="FILE", help="a UTF-8 text file")
+    extract.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for standard input")
     extract.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: %(default)s)")
 
     export = commands.add_parser(
@@ -233,24 +236,74 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
 
 
 def read_text_file(name: str) -> str:
-    """The contents of a UTF-8 text file, or a :class:`~dalian_data.build.UsageError` saying why not."""
+    """The contents of a UTF-8 text file (``-``: standard input), or a UsageError saying why not."""
     from dalian_data.build import UsageError
 
+    label = "standard input" if name == "-" else repr(name)
     try:
-        data = open(name, "rb").read()
+        data = sys.stdin.buffer.read() if name == "-" else open(name, "rb").read()
     except FileNotFoundError:
         raise UsageError(f"cannot read {name!r}: no such file") from None
     except IsADirectoryError:
         raise UsageError(f"cannot read {name!r}: it is a directory, not a text file") from None
     except OSError as error:
-        raise UsageError(f"cannot read {name!r}: {error.strerror}") from None
+        raise UsageError(f"cannot read {label}: {error.strerror}") from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        guess = guess_encoding(data)
+        hint = f"it looks like {guess}; convert it first, e.g. iconv -f {guess} -t UTF-8" if guess else \
+            "its encoding is not one of UTF-8, UTF-16, UTF-32, GB18030 or Big5; convert it to UTF-8 first"
         raise UsageError(
-            f"{name!r} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-            "convert it first, e.g. iconv -f GB18030 -t UTF-8"
+            f"{label} is not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); {hint}"
         ) from None
+
+
+def guess_encoding(data: bytes) -> str | None:
+    """The encoding ``data`` decodes in: a BOM first, then NUL patterns (UTF-16/32), then GB18030, Big5."""
+    import codecs
+
+    boms = ((codecs.BOM_UTF32_LE, "UTF-32LE"), (codecs.BOM_UTF32_BE, "UTF-32BE"),
+            (codecs.BOM_UTF16_LE, "UTF-16LE"), (codecs.BOM_UTF16_BE, "UTF-16BE"))
+    for bom, name in boms:
+        if data.startswith(bom):
+            return name
+    for name in ("UTF-32LE", "UTF-32BE", "UTF-16LE", "UTF-16BE"):  # no BOM: the text must read as prose
+        width = 4 if "32" in name else 2
+        if len(data) % width:
+            continue
+        try:
+            text = data.decode(name)
+        except UnicodeDecodeError:
+            continue
+        if text and sum(1 for ch in text if _prose_character(ch)) >= 0.95 * len(text):
+            return name
+    decoded = {}
+    for name in ("GB18030", "Big5"):
+        try:
+            decoded[name] = data.decode(name)
+        except UnicodeDecodeError:
+            pass
+    if len(decoded) == 2:  # GB18030 decodes nearly any bytes: keep it only if it reads as common characters
+        text = decoded["GB18030"]
+        common = sum(1 for ch in text if ch.isascii() or _in_gb2312(ch))
+        return "GB18030" if common >= 0.95 * len(text) else "Big5"
+    return next(iter(decoded), None)
+
+
+def _prose_character(ch: str) -> bool:
+    """Printable ASCII, CJK ideographs, CJK punctuation or full-width forms."""
+    code = ord(ch)
+    return (32 <= code < 127 or ch in "\n\r\t" or 0x4E00 <= code <= 0x9FFF or 0x3000 <= code <= 0x303F
+            or 0xFF00 <= code <= 0xFFEF)
+
+
+def _in_gb2312(ch: str) -> bool:
+    try:
+        ch.encode("gb2312")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _cmd_extract(args: argparse.Namespace) -> int:
@@ -261,14 +314,15 @@ def _cmd_extract(args: argparse.Namespace) -> int:
     if args.format == "csv":
         found.to_csv(sys.stdout, index=False)
     elif args.format == "json":
-        sys.stdout.write(found.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+        dates = {c: found[c].dt.strftime("%Y-%m-%d") for c in ("period_start", "period_end")}  # not epoch ms
+        sys.stdout.write(found.assign(**dates).to_json(orient="records", force_ascii=False, indent=1) + "\n")
     elif found.empty:
-        print(f"no quantities found in {args.file}")
+        print(f"no quantities found in {'standard input' if args.file == '-' else args.file}")
     else:
         import pandas as pd
 
         with pd.option_context("display.unicode.east_asian_width", True, "display.width", 200):
-            print(found.to_string(index=False, formatters={"value": _plain_number}))
+            print(found.to_string(index=False, na_rep="", formatters={"value": _plain_number, "upper": _plain_number}))
     return 0
 
 

@@ -12,7 +12,8 @@ How pandas types map to Table Schema (v1, which frictionless 5 validates):
 
 * ``string`` (the package's pinned python-backed dtype,
   :data:`dalian_data.dtypes.STRING`) -> ``string``; ``int64`` -> ``integer`` (``Int64`` when the field
-  is not required); ``float64`` -> ``number``;
+  is not required); ``float64`` -> ``number``; ``datetime64[s]`` holding
+  dates (periods' first and last days) -> ``date`` (ISO ``YYYY-MM-DD``);
 * a categorical -> ``string`` with ``constraints.enum`` (v1: validated) and
   ``categories`` + ``categoriesOrdered`` (the Table Schema v2 names, which
   frictionless 5.21 passes through unvalidated). Both list the categories in
@@ -35,7 +36,7 @@ from typing import Any
 import pandas as pd
 
 from dalian_data.catalogue import data_toml
-from dalian_data.dtypes import STRING
+from dalian_data.dtypes import DATE, STRING
 from dalian_data.parameters import validate_parameters
 
 __all__ = [
@@ -118,9 +119,11 @@ def _field_type(table: str, name: str, dtype) -> str:
         return "integer"
     if dtype == "float64":
         return "number"
+    if dtype == DATE:
+        return "date"
     raise TypeError(
         f"{table}.{name} has dtype {dtype}, which the export cannot describe; "
-        "supported: string, int64, Int64, float64, category"
+        "supported: string, int64, Int64, float64, datetime64[s] (dates), category"
     )
 
 
@@ -290,8 +293,10 @@ def pandas_dtypes(schema: dict[str, Any]) -> dict[str, Any]:
             dtypes[name] = "int64" if constraints.get("required") else "Int64"
         elif kind == "number":
             dtypes[name] = "float64"
+        elif kind == "date":
+            dtypes[name] = DATE
         else:
-            raise ValueError(f"field {name!r} has type {kind!r}; this reader knows string, integer and number")
+            raise ValueError(f"field {name!r} has type {kind!r}; this reader knows string, integer, number and date")
     return dtypes
 
 

@@ -13,6 +13,8 @@ from typing import Iterable
 import pandas as pd
 
 STRING = pd.StringDtype(storage="python", na_value=pd.NA)
+# Calendar dates (a period's first and last day): second resolution, no time of day, NaT when missing.
+DATE = pd.api.types.pandas_dtype("datetime64[s]")
 
 
 def strings(values: Iterable) -> pd.api.extensions.ExtensionArray:

@@ -58,7 +58,7 @@ from dalian_data.datapackage import (
     table_schema,
 )
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR, DALIAN_POPULATION_2020, derived
-from dalian_data.dtypes import STRING
+from dalian_data.dtypes import DATE, STRING
 from dalian_data.extras import needs_extra
 from dalian_data.parameters import validate_parameters
 from dalian_data.policy_measures import measures
@@ -124,6 +124,8 @@ def _csv_cells(column: pd.Series) -> list[str]:
     dtype = column.dtype
     if dtype == "float64":
         return [_format_float(float(x)) for x in column.to_numpy()]
+    if dtype == DATE:
+        return ["" if pd.isna(x) else x.strftime("%Y-%m-%d") for x in column]
     missing = column.isna().to_numpy()
     values = column.astype(object).to_numpy()
     return ["" if m else str(v) for v, m in zip(values, missing)]
@@ -346,7 +348,7 @@ def read_csv_typed(data: bytes, schema: dict[str, Any], *, encoding: str = "utf-
     are rows, never skipped. ``name`` labels errors.
     """
     dtypes = pandas_dtypes(schema)
-    raw_types = {n: (STRING if isinstance(t, pd.CategoricalDtype) else t) for n, t in dtypes.items()}
+    raw_types = {n: (STRING if isinstance(t, pd.CategoricalDtype) or t == DATE else t) for n, t in dtypes.items()}
     frame = pd.read_csv(io.BytesIO(data), encoding=encoding, dtype=raw_types, keep_default_na=False,
                         na_values=csv_missing_values(schema), skip_blank_lines=False)
     return _apply_dtypes(frame, dtypes, name)
@@ -363,6 +365,8 @@ def _apply_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any], name: str) -> pd.
             if unknown:
                 raise ValueError(f"{name}: column {column} has values {unknown} outside the described categories")
             frame[column] = values.astype(dtype)
+        elif dtype == DATE and frame[column].dtype != dtype:
+            frame[column] = pd.to_datetime(frame[column], format="%Y-%m-%d").astype(DATE)
         elif frame[column].dtype != dtype:
             frame[column] = frame[column].astype(dtype)
     return frame

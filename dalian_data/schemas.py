@@ -35,19 +35,47 @@ def _end_after_start(df: pd.DataFrame) -> pd.Series:
     return df["end"] > df["start"]
 
 
+# "2020", "2019–" (since), "2016–2020", "2021-07", "2021-01–2021-07"
+PERIOD_LABEL = r"^\d{4}(-\d{2})?(–(\d{4}(-\d{2})?)?)?$"
+
+
+def _finite(nullable: bool = False) -> pa.Column:
+    return pa.Column(_FLOAT, pa.Check(lambda s: s.abs() != float("inf"), error="no infinite values"),
+                     nullable=nullable)
+
+
+def _period_columns() -> dict[str, pa.Column]:
+    return {
+        "period": _string(nullable=True, checks=pa.Check.str_matches(PERIOD_LABEL)),
+        "period_start": pa.Column("datetime64[s]", nullable=True),
+        "period_end": pa.Column("datetime64[s]", nullable=True),
+        "base": _string(nullable=True, checks=pa.Check.str_matches(r"^\d{4}$")),
+    }
+
+
+def _range_checks() -> list[pa.Check]:
+    return [
+        pa.Check(lambda df: df["upper"].isna() | (df["upper"] >= df["value"]), error="upper is not below value"),
+        pa.Check(lambda df: df["period_end"].isna() | df["period_start"].isna() | (df["period_end"] >= df["period_start"]),
+                 error="period_end is not before period_start"),
+        pa.Check(lambda df: df["period"].notna() | df["period_start"].isna(), error="period dates need a period label"),
+    ]
+
+
 def quantities_schema() -> pa.DataFrameSchema:
     """Schema of :func:`dalian_data.quantities`."""
     return pa.DataFrameSchema(
         {
             **_offsets(),
             "quote": _string(),
-            "value": pa.Column(_FLOAT),
+            "value": _finite(),
+            "upper": _finite(nullable=True),
             "unit": _string(),
             "qualifier": pa.Column(pd.CategoricalDtype(QUALIFIERS)),
             "kind": pa.Column(pd.CategoricalDtype(KINDS)),
-            "period": _string(nullable=True, checks=pa.Check.str_matches(r"^(19|20)\d{2}(–)?$")),
+            **_period_columns(),
         },
-        checks=pa.Check(_end_after_start, error="end must be after start"),
+        checks=[pa.Check(_end_after_start, error="end must be after start"), *_range_checks()],
         strict=True,
         ordered=True,
     )
@@ -63,12 +91,13 @@ def figures_schema() -> pa.DataFrameSchema:
             "indicator": pa.Column(names, nullable=True),
             "metric": _string(),
             "metric_en": _string(),
-            "value": pa.Column(_FLOAT),
+            "value": _finite(),
+            "upper": _finite(nullable=True),
             "unit": _string(),
             "unit_en": _string(),
             "qualifier": pa.Column(pd.CategoricalDtype(QUALIFIERS)),
             "kind": pa.Column(pd.CategoricalDtype(KINDS)),
-            "period": _string(nullable=True),
+            **_period_columns(),
             "quote": _string(),
             **_offsets(),
             "sentence": _string(),
@@ -77,7 +106,18 @@ def figures_schema() -> pa.DataFrameSchema:
             pa.Check(_end_after_start, error="end must be after start"),
             pa.Check(lambda df: df["indicator_id"].isna() == df["indicator"].isna(),
                      error="indicator_id and indicator are missing together"),
+            *_range_checks(),
         ],
+        strict=True,
+        ordered=True,
+    )
+
+
+def skipped_quantities_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.extract.skipped_quantities`."""
+    return pa.DataFrameSchema(
+        {**_offsets(), "quote": _string(), "reason": _string()},
+        checks=pa.Check(_end_after_start, error="end must be after start"),
         strict=True,
         ordered=True,
     )

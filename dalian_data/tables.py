@@ -26,8 +26,8 @@ from dalian_data.source import report_text
 __all__ = ["indicators", "figures", "non_figures", "primary_indicator", "aspects", "indicator_dtypes"]
 
 FIGURE_COLUMNS = (
-    "figure_id", "indicator_id", "indicator", "metric", "metric_en", "value", "unit", "unit_en",
-    "qualifier", "kind", "period", "quote", "start", "end", "sentence",
+    "figure_id", "indicator_id", "indicator", "metric", "metric_en", "value", "upper", "unit", "unit_en",
+    "qualifier", "kind", "period", "period_start", "period_end", "base", "quote", "start", "end", "sentence",
 )
 
 
@@ -153,11 +153,15 @@ def _figures() -> pd.DataFrame:
         "metric": strings(e["metric"] for e in entries),
         "metric_en": strings(e["metric_en"] for e in entries),
         "value": found["value"],
+        "upper": found["upper"],
         "unit": found["unit"],
         "unit_en": strings(e.get("unit_en") or unit_en(u) for e, u in zip(entries, found["unit"])),
         "qualifier": found["qualifier"],
         "kind": found["kind"],
         "period": found["period"],
+        "period_start": found["period_start"],
+        "period_end": found["period_end"],
+        "base": found["base"],
         "quote": found["quote"],
         "start": found["start"],
         "end": found["end"],

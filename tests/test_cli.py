@@ -167,6 +167,9 @@ def test_slug_is_readable_safe_and_deterministic():
     assert len(long_slug) <= 64
 
 
+from dalian_data.extract import COLUMNS  # noqa: E402
+
+
 def test_extract_prints_quantities_of_any_text(tmp_path, capsys):
     text = tmp_path / "note.txt"
     text.write_text("2021年全市实现地区生产总值7825.9亿元，增长8.2%。", encoding="utf-8")
@@ -181,7 +184,7 @@ def test_extract_prints_quantities_of_any_text(tmp_path, capsys):
     ]
     assert main(["extract", str(text), "--format", "csv"]) == 0
     csv = capsys.readouterr().out.splitlines()
-    assert csv[0] == "start,end,quote,value,unit,qualifier,kind,period" and len(csv) == 3
+    assert csv[0] == ",".join(COLUMNS) and len(csv) == 3
 
 
 def test_extract_rejects_missing_and_non_utf8_files(tmp_path, capsys):

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dalian_data import quantities
-from dalian_data.extract import parse_chinese_numeral
+from dalian_data.extract import parse_chinese_numeral, skipped_quantities
 
 
 def one(text: str) -> dict:
@@ -163,9 +163,10 @@ def test_a_year_scopes_the_figures_after_it_in_its_sentence(text, period):
     assert (row["period"] if pd.notna(row["period"]) else None) == period
 
 
-def test_a_year_does_not_reach_into_the_next_sentence():
-    rows = quantities("2020年，新增平台45家。科技型中小企业达3292家。")
-    assert rows["period"].isna().tolist() == [False, True]
+def test_a_year_scopes_its_paragraph_until_the_next_year():
+    rows = quantities("2020年，新增平台45家。科技型中小企业达3292家。2021年新增12家。\n全年完成8件。")
+    assert rows["period"].tolist()[:3] == ["2020", "2020", "2021"]
+    assert pd.isna(rows["period"].iloc[3]), "a paragraph end closes the year's scope"
 
 
 def test_a_duration_in_years_is_a_quantity_but_a_date_is_not():
