@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -101,6 +102,8 @@ def _add_notebook_arguments(command: argparse.ArgumentParser, notebooks_help: st
     command.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=notebooks_help)
     command.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                          help="notebooks run at once (default: CPU count)")
+    command.add_argument("--timeout", type=_positive_int, default=600, metavar="SECONDS",
+                         help="longest a cell may run before its notebook fails (default: %(default)s)")
     command.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
 
 
@@ -172,7 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _cmd_report(args: argparse.Namespace) -> int:
     from dalian_data.build import ReportRequest, report
-    from dalian_data.runner import default_jobs
+    from dalian_data.engine import default_jobs
 
     request = ReportRequest(
         notebooks=args.notebooks,
@@ -183,15 +186,17 @@ def _cmd_report(args: argparse.Namespace) -> int:
         html=args.html,
         force=args.force,
         notebooks_dir=args.notebooks_dir,
+        timeout=args.timeout,
     )
     return report(request, sys.stdout, sys.stderr)
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
     from dalian_data.build import refresh
-    from dalian_data.runner import default_jobs
+    from dalian_data.engine import default_jobs
 
-    return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir)
+    return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir,
+                   timeout=args.timeout)
 
 
 def read_text_file(name: str) -> str:
@@ -247,11 +252,16 @@ def _cmd_export(args: argparse.Namespace) -> int:
     from dalian_data import export  # the public API function (dalian_data.exporting)
     from dalian_data.build import UsageError
 
+    from dalian_data.build import RunError
+    from dalian_data.source import ReportChecksumError
+
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
     try:
         written = export(args.directory, formats=formats, lang=args.lang)
     except (ValueError, NotADirectoryError) as error:
         raise UsageError(str(error)) from None
+    except ReportChecksumError as error:
+        raise RunError(str(error)) from None
     for path in written or ():
         print(path)
     return 0
@@ -260,24 +270,51 @@ def _cmd_export(args: argparse.Namespace) -> int:
 _COMMANDS = {"report": _cmd_report, "refresh": _cmd_refresh, "extract": _cmd_extract, "export": _cmd_export}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``dalian-data`` and ``python -m dalian_data``; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    from dalian_data.build import UsageError
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) unwinds like Ctrl-C: clean up, exit 143."""
+    from dalian_data.engine import Interrupted
 
+    raise Interrupted(signum)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``dalian-data`` and ``python -m dalian_data``; returns the exit code.
+
+    Exit codes: 0 done, 1 a run failed (a notebook, a full disk, an altered
+    seed), 2 a bad request, 130/143 stopped by SIGINT/SIGTERM. Every error
+    is one line on stderr.
+    """
+    args = build_parser().parse_args(argv)
+    from dalian_data.build import RunError, UsageError
+
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return _COMMANDS[args.command](args)
     except UsageError as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    except RunError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as interrupt:
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        print(f"{PROG}: interrupted by {signal.Signals(signum).name}; finished notebooks are kept", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         # `dalian-data extract big.txt | head`: the reader left; exit quietly like other Unix tools.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as error:  # a full or read-only disk, a name too long: while writing outputs
+        where = f" {error.filename}" if error.filename else ""
+        print(f"{PROG}: error: cannot write{where}: {error.strerror or error}; nothing half-written was left", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":
