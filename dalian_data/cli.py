@@ -249,19 +249,16 @@ def _plain_number(value: float) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from dalian_data import export  # the public API function (dalian_data.exporting)
-    from dalian_data.build import UsageError
+    from dalian_data.build import UsageError, check_seed
 
-    from dalian_data.build import RunError
-    from dalian_data.source import ReportChecksumError
+    check_seed()  # before the tables are read from it
+    from dalian_data import export  # the public API function (dalian_data.exporting)
 
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
     try:
         written = export(args.directory, formats=formats, lang=args.lang)
     except (ValueError, NotADirectoryError) as error:
         raise UsageError(str(error)) from None
-    except ReportChecksumError as error:
-        raise RunError(str(error)) from None
     for path in written or ():
         print(path)
     return 0
@@ -308,9 +305,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
-    except OSError as error:  # a full or read-only disk, a name too long: while writing outputs
-        where = f" {error.filename}" if error.filename else ""
-        print(f"{PROG}: error: cannot write{where}: {error.strerror or error}; nothing half-written was left", file=sys.stderr)
+    except OSError as error:  # a full or read-only disk, a name too long, a file gone
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"{PROG}: error: {where}{error.strerror or error}; nothing half-written was left", file=sys.stderr)
         return 1
     finally:
         if previous is not None:

@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from dalian_data.parameters import shown
+
 #: Sentinel default for an assignment whose value is not a literal: accept the text as is.
 NOT_A_LITERAL = object()
 
 #: A parameters file is a few lines; anything bigger is refused before parsing.
 MAX_YAML_BYTES = 64 * 1024
-#: Longest value shown in an error message.
-MAX_SHOWN = 60
 #: Digits accepted for a whole number (Python refuses to convert over 4,300).
 MAX_DIGITS = 100
 
@@ -88,20 +88,6 @@ def declared_parameters(nb: Mapping[str, Any]) -> dict[str, Any]:
                 defaults[target] = NOT_A_LITERAL
         return defaults
     return {}
-
-
-def shown(value: Any) -> str:
-    """``repr(value)``, shortened to about :data:`MAX_SHOWN` characters without building a huge repr first."""
-    import reprlib
-
-    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * MAX_DIGITS:
-        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1} digits"
-    if isinstance(value, str) and len(value) > MAX_SHOWN:
-        return repr(value[: MAX_SHOWN - 3]) + f"... ({len(value)} characters)"
-    short = reprlib.Repr()
-    short.maxstring = short.maxother = short.maxlong = MAX_SHOWN
-    short.maxlevel, short.maxlist, short.maxdict, short.maxtuple, short.maxset = 2, 4, 4, 4, 4
-    return short.repr(value)
 
 
 def _allowed(name: str, default: Any) -> str:

@@ -18,11 +18,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import dalian_data.build
-import dalian_data.runner
+import dalian_data.engine
 from dalian_data.build import longest_first
 from dalian_data.cache import Manifest
 from dalian_data.cli import main
-from dalian_data.worker import Task
+from dalian_data.engine import Task
 
 
 def write_notebook(path: Path, title: str, params: str, body: str) -> None:
@@ -38,7 +38,7 @@ def write_notebook(path: Path, title: str, params: str, body: str) -> None:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """Three notebooks, a fake package and seeds to fingerprint, and a spy on the runner."""
+    """Three notebooks, a fake package and seeds to fingerprint, and a spy on the engine."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / "00_overview.ipynb", "总览 Overview", 'lang = "zh"', "print('overview', lang)")
@@ -54,14 +54,14 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(dalian_data.build, "repo_dir", lambda: tmp_path)
 
     executed: list[list[str]] = []
-    real_run_tasks = dalian_data.runner.run_tasks
+    real_run_notebooks = dalian_data.engine.run_notebooks
 
     def spy(tasks, *args, **kwargs):
         tasks = list(tasks)
         executed.append(sorted(task.name for task in tasks))
-        return real_run_tasks(tasks, *args, **kwargs)
+        return real_run_notebooks(tasks, *args, **kwargs)
 
-    monkeypatch.setattr(dalian_data.runner, "run_tasks", spy)
+    monkeypatch.setattr(dalian_data.engine, "run_notebooks", spy)
 
     class Project:
         root = tmp_path
@@ -95,7 +95,7 @@ def test_failure_keeps_previous_output_and_others_complete(project, capsys):
     # the other notebook completed, and re-executing it reproduced identical bytes
     assert (default / "00_overview.ipynb").read_bytes() == before["00_overview"]
     assert 'dalian-data: 02_beta failed: cell 3 ("x = 1"): RuntimeError: boom 爆 (previous output kept)' in captured.err
-    assert "dalian-data: 01_alpha failed: DeadKernelError" in captured.err
+    assert 'dalian-data: 01_alpha failed: cell 3 ("import os, signal"): the kernel died' in captured.err
     assert "1 executed, 0 up to date, 2 failed" in captured.out
     assert "failed: 01_alpha, 02_beta" in captured.out
     assert [p.name for p in default.iterdir() if p.name.startswith(".")] == []  # no temp files left
@@ -117,7 +117,7 @@ def test_incremental_runs_and_force(project, capsys):
     capsys.readouterr()
 
     assert project.report() == 0
-    assert len(project.runs) == 1  # nothing handed to the runner: no worker, no kernel
+    assert len(project.runs) == 1  # nothing handed to the engine: no kernel
     assert "3 notebooks up to date, nothing executed" in capsys.readouterr().out
 
     # touching one notebook re-executes only it
@@ -229,30 +229,6 @@ def test_longest_notebooks_start_first_and_new_ones_before_all(tmp_path):
     manifest = Manifest(tmp_path / "manifest.json", notebooks={"a": {"seconds": 1.0}, "b": {"seconds": 9.5}, "c": {"seconds": 3}})
     tasks = [Task(name=n, source="", source_bytes=b"", output="", cwd="") for n in ("a", "b", "c", "new1", "new2")]
     assert [t.name for t in longest_first(tasks, manifest)] == ["new1", "new2", "b", "c", "a"]
-
-
-def test_a_dead_worker_fails_only_its_notebook_until_none_is_left():
-    from dalian_data.runner import _fail_dead_workers
-
-    class FakeWorker:
-        def __init__(self, alive: bool, exitcode: int | None = None) -> None:
-            self.alive, self.exitcode = alive, exitcode
-
-        def is_alive(self) -> bool:
-            return self.alive
-
-    workers = [FakeWorker(False, -9), FakeWorker(True)]
-    running = {0: "a", 1: "b"}
-    pending, outcomes = {"a", "b", "c"}, {}
-    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
-    assert [(o.name, o.ok, o.error) for o in failed] == [("a", False, "worker process died (exit code -9)")]
-    assert pending == {"b", "c"} and running == {1: "b"}
-
-    workers[1].alive, workers[1].exitcode = False, 1
-    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
-    assert [o.name for o in failed] == ["b", "c"]
-    assert outcomes["c"].error == "not executed: every worker process exited"
-    assert pending == set()
 
 
 @pytest.mark.kernel
