@@ -324,6 +324,8 @@ def parameterize(nb: Any, parameters: dict[str, Any]) -> Any:
     from papermill.parameterize import parameterize_notebook
 
     nb.metadata.setdefault("papermill", {})
+    for cell in nb.cells:  # papermill expects every cell to have tags; normalising drops empty ones
+        cell.metadata.setdefault("tags", [])
     return parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME, language="python")
 
 

@@ -9,6 +9,7 @@ cache hit into a miss.
 
 from __future__ import annotations
 
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -242,3 +243,108 @@ def test_a_relative_figure_dir_is_taken_from_the_callers_folder(project, tmp_pat
     assert project.report("03_figs", "-p", "figure_dir", "figs") == 0, capsys.readouterr()
     assert (caller / "figs" / "chart.svg").exists()
     assert not (project.nb_dir / "figs").exists()
+
+    # the charts are outputs: deleting one makes its notebook run again and rebuilds it
+    capsys.readouterr()
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert "up to date, nothing executed" in capsys.readouterr().out
+    (caller / "figs" / "chart.svg").unlink()
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert project.runs[-1] == ["03_figs"]
+    assert (caller / "figs" / "chart.svg").read_text() == "<svg/>"
+    (caller / "figs" / "chart.svg").write_text("<svg>edited</svg>")
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert (caller / "figs" / "chart.svg").read_text() == "<svg/>"
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize(
+    "damage",
+    ['{"format": 2, "notebooks": [1, 2]}', '{"format": 2, "notebooks": {"00_overview": 7}}', "{not json", "\xff", "folder"],
+)
+def test_a_corrupt_manifest_warns_once_counts_as_empty_and_is_rewritten(project, capsys, damage):
+    assert project.report("00_overview") == 0
+    manifest = project.out / "default" / "manifest.json"
+    manifest.unlink()
+    if damage == "folder":
+        (manifest / "inside").mkdir(parents=True)
+    else:
+        manifest.write_bytes(damage.encode("latin-1"))
+    capsys.readouterr()
+    assert project.report("00_overview") == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and warnings[0].startswith(f"dalian-data: warning: {manifest}")
+    assert "treating it as empty and rewriting it" in warnings[0] and "Traceback" not in captured.err
+    assert project.runs[-1] == ["00_overview"]  # empty: the notebook ran again
+    assert Manifest.load(project.out / "default").problem is None
+    assert project.report("00_overview") == 0
+    assert "up to date" in capsys.readouterr().out and "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.kernel
+def test_a_cell_that_never_ends_times_out_naming_the_cell(project, capsys):
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "import time\ntime.sleep(600)")
+    assert project.report("02_beta", "--timeout", "2") == 1
+    err = capsys.readouterr().err
+    assert 'dalian-data: 02_beta failed: cell 3 ("import time"): timed out after 2 s (raise it with --timeout)' in err
+    assert not (project.out / "default" / "02_beta.ipynb").exists()
+    assert Manifest.load(project.out / "default").failures["02_beta"].startswith("cell 3")
+
+
+@pytest.fixture
+def small_filesystem(tmp_path):
+    """A 256 KiB tmpfs mounted at tmp_path/small, or a skip saying why there can be none."""
+    import shutil
+    import subprocess
+
+    folder = tmp_path / "small"
+    folder.mkdir()
+    if os.geteuid() != 0 or not shutil.which("mount"):
+        pytest.skip("mounting a small tmpfs needs root and mount(8)")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+@pytest.mark.kernel
+def test_a_full_disk_fails_the_notebook_that_does_not_fit_and_keeps_the_rest(project, small_filesystem, capsys):
+    # 02_beta prints 400 KB: its output cannot fit in 256 KiB
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "print('数' * 200_000)")
+    out = small_filesystem / "out"
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(out), "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "dalian-data: 02_beta failed: cannot write" in captured.err and "No space left on device" in captured.err
+    assert "Traceback" not in captured.err
+    folder = out / "default"
+    assert sorted(p.name for p in folder.iterdir()) == ["00_overview.ipynb", "01_alpha.ipynb", "manifest.json"]
+    manifest = Manifest.load(folder)
+    assert manifest.problem is None and sorted(manifest.notebooks) == ["00_overview", "01_alpha"]
+
+    # a disk so full that not even the manifest fits: one line, exit 1, the old manifest intact
+    try:
+        with open(small_filesystem / "filler", "wb") as handle:
+            while True:
+                handle.write(b"\0" * 4096)
+                handle.flush()
+    except OSError:  # full (perhaps already at open)
+        pass
+    before = (folder / "manifest.json").read_bytes()
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(out), "--force", "00_overview"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) >= 1 and err[-1].startswith("dalian-data: ") and "No space left on device" in err[-1], err
+    assert (folder / "manifest.json").read_bytes() == before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_read_only_output_folder_is_a_one_line_usage_error(project, small_filesystem, capsys):
+    import subprocess
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_filesystem)], check=True)
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(small_filesystem / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Read-only file system; choose another --out" in err
