@@ -331,3 +331,19 @@ def test_export_passes_formats_and_lang_and_reports_bad_targets(tmp_path, monkey
     assert calls[-1][1:] == (("csv", "parquet", "xlsx", "datapackage"), "zh")
     assert main(["export", str(tmp_path / "a-file")]) == 2
     assert capsys.readouterr().err == f"dalian-data: error: cannot export into {tmp_path / 'a-file'}: it is a file\n"
+
+
+def test_export_into_an_empty_name_is_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", ""]) == 2
+    assert "the export directory is an empty name" in _one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_into_a_mount_point_stages_inside_it(small_filesystem, capsys):
+    # staging beside the target would be on another file system: os.replace fails with EXDEV
+    assert main(["export", str(small_filesystem), "--format", "csv"]) == 0
+    written = sorted(p.name for p in small_filesystem.iterdir())
+    assert written == ["derived.csv", "figures.csv", "indicators.csv"]
+    assert capsys.readouterr().out.count("\n") == 3
+    assert not [p for p in small_filesystem.parent.iterdir() if ".export-" in p.name]

@@ -9,7 +9,6 @@ cache hit into a miss.
 
 from __future__ import annotations
 
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -290,25 +289,6 @@ def test_a_cell_that_never_ends_times_out_naming_the_cell(project, capsys):
     assert 'dalian-data: 02_beta failed: cell 3 ("import time"): timed out after 2 s (raise it with --timeout)' in err
     assert not (project.out / "default" / "02_beta.ipynb").exists()
     assert Manifest.load(project.out / "default").failures["02_beta"].startswith("cell 3")
-
-
-@pytest.fixture
-def small_filesystem(tmp_path):
-    """A 256 KiB tmpfs mounted at tmp_path/small, or a skip saying why there can be none."""
-    import shutil
-    import subprocess
-
-    folder = tmp_path / "small"
-    folder.mkdir()
-    if os.geteuid() != 0 or not shutil.which("mount"):
-        pytest.skip("mounting a small tmpfs needs root and mount(8)")
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(folder)], capture_output=True, text=True)
-    if mounted.returncode != 0:
-        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
-    try:
-        yield folder
-    finally:
-        subprocess.run(["umount", "-l", str(folder)], check=False)
 
 
 @pytest.mark.kernel
