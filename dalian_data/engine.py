@@ -137,7 +137,8 @@ async def _run_until_signal(tasks, jobs, progress, on_outcome, timeout) -> dict[
             received.append(signum)
             main.cancel()
 
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
         loop.add_signal_handler(signum, on_signal, signum)
     try:
         return await _Run(tasks, jobs, progress, on_outcome, timeout).all()
@@ -146,8 +147,9 @@ async def _run_until_signal(tasks, jobs, progress, on_outcome, timeout) -> dict[
             raise Interrupted(received[0]) from None
         raise
     finally:
-        for signum in (signal.SIGINT, signal.SIGTERM):
+        for signum, handler in previous.items():
             loop.remove_signal_handler(signum)
+            signal.signal(signum, handler)
 
 
 class _Run:
@@ -157,13 +159,18 @@ class _Run:
         self.tasks, self.jobs, self.progress, self.on_outcome, self.timeout = tasks, jobs, progress, on_outcome, timeout
         self.next = 0
         self.boots: dict[int, asyncio.Task] = {}
+        self.stops: dict[int, asyncio.Task] = {}
         self.outcomes: dict[str, Outcome] = {}
         self.folder = Path(tempfile.mkdtemp(prefix="dalian-data-kernels-"))
         self.env = kernel_environment()
 
     async def all(self) -> dict[str, Outcome]:
         try:
-            await asyncio.gather(*(self.slot(slot) for slot in range(self.jobs)))
+            async with asyncio.TaskGroup() as group:  # an error in one slot cancels the others
+                for slot in range(self.jobs):
+                    group.create_task(self.slot(slot))
+        except BaseExceptionGroup as errors:
+            raise errors.exceptions[0] from None
         finally:
             await self.shut_down_every_kernel()
         return self.outcomes
@@ -180,7 +187,7 @@ class _Run:
             self.boot(index + self.jobs)  # this slot's next kernel boots while this notebook runs
             task = self.tasks[index]
             if self.progress:
-                self.progress.started(slot, task.name, _count_cells(task))
+                self.progress.started(slot, task.name, 0)  # the cell count comes with the first cell
 
             def on_cell(done: int, total: int, name: str = task.name) -> None:
                 if self.progress:
@@ -190,7 +197,7 @@ class _Run:
                 outcome = await execute(task, self.boots[index], self.timeout, on_cell, self.folder / f"k{index}")
             except Exception as error:  # a bug of ours: fail this notebook, keep the others going
                 outcome = Outcome(task.name, False, 0.0, error=f"internal error: {type(error).__name__}: {_first_line(error)}")
-            asyncio.ensure_future(stop_kernel(self.boots[index]))
+            self.stops[index] = asyncio.ensure_future(stop_kernel(self.boots[index]))  # not waited for here
             self.outcomes[task.name] = outcome
             if self.progress:
                 self.progress.finished(outcome.name, outcome.ok, outcome.seconds)
@@ -199,7 +206,10 @@ class _Run:
 
     async def shut_down_every_kernel(self) -> None:
         """Kill every kernel started (or still booting), then remove their sockets and logs."""
-        await asyncio.gather(*(stop_kernel(boot) for boot in self.boots.values()), return_exceptions=True)
+        for index, boot in self.boots.items():
+            if index not in self.stops:
+                self.stops[index] = asyncio.ensure_future(stop_kernel(boot))
+        await asyncio.gather(*self.stops.values(), return_exceptions=True)
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -299,14 +309,12 @@ async def execute(task: Task, boot: asyncio.Task, timeout: float, on_cell: Calla
         for index, cell in enumerate(nb.cells):
             await client.async_execute_cell(cell, index)
             on_cell(index + 1, len(nb.cells))
-    except CellExecutionError as error:
-        return failed(f"{describe_cell(nb, index)}: {error.ename}: {_first_line(error.evalue) or '(no message)'}")
-    except CellTimeoutError:
-        return failed(f"{describe_cell(nb, index)}: timed out after {timeout:g} s (raise it with --timeout)")
-    except DeadKernelError:
-        return failed(f"{describe_cell(nb, index)}: the kernel died{_log_tail(sockets)}")
-    except (RuntimeError, TimeoutError) as error:  # the kernel never answered
-        return failed(f"the kernel did not answer: {_first_line(error)}{_log_tail(sockets)}")
+    except Exception as error:
+        if asyncio.current_task().cancelling():  # nbclient turns our cancellation into DeadKernelError
+            raise asyncio.CancelledError from None
+        if not isinstance(error, (CellExecutionError, CellTimeoutError, DeadKernelError, RuntimeError, TimeoutError)):
+            raise
+        return failed(_describe_error(error, nb, index, timeout, sockets))
     finally:
         client.kc.stop_channels()
 
@@ -317,6 +325,19 @@ async def execute(task: Task, boot: asyncio.Task, timeout: float, on_cell: Calla
     if sha is None:
         return failed(f"{task.source} changed while it was executing; not overwritten")
     return Outcome(task.name, True, time.perf_counter() - started, output_sha256=sha, figures=figures_saved(task.figure_dir, since))
+
+
+def _describe_error(error: Exception, nb: Any, index: int, timeout: float, sockets: Path) -> str:
+    """One line for a failed execution, naming the cell."""
+    from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+    if isinstance(error, CellExecutionError):
+        return f"{describe_cell(nb, index)}: {error.ename}: {_first_line(error.evalue) or '(no message)'}"
+    if isinstance(error, CellTimeoutError):
+        return f"{describe_cell(nb, index)}: timed out after {timeout:g} s (raise it with --timeout)"
+    if isinstance(error, DeadKernelError):
+        return f"{describe_cell(nb, index)}: the kernel died{_log_tail(sockets)}"
+    return f"{describe_cell(nb, index)}: {type(error).__name__}: {_first_line(error)}{_log_tail(sockets)}"
 
 
 def parameterize(nb: Any, parameters: dict[str, Any]) -> Any:
@@ -385,14 +406,3 @@ def _log_tail(sockets: Path) -> str:
         return ""
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     return f"; kernel output ends: {lines[-1][:200]}" if lines else ""
-
-
-def _count_cells(task: Task) -> int:
-    """Cells that will execute: the notebook's, plus the injected cell when parameters are given."""
-    import json
-
-    try:
-        cells = len(json.loads(task.source_bytes.decode("utf-8")).get("cells", []))
-    except (ValueError, UnicodeDecodeError, AttributeError):
-        return 0
-    return cells + (1 if task.parameters else 0)
