@@ -328,3 +328,22 @@ def test_a_read_only_output_folder_is_a_one_line_usage_error(project, small_file
     assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(small_filesystem / "out")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Read-only file system; choose another --out" in err
+
+
+@pytest.mark.kernel
+def test_a_report_keeps_one_language_and_refresh_keeps_both(project, capsys):
+    nb = nbformat.read(project.nb_dir / "01_alpha.ipynb", as_version=4)
+    nb.cells += [
+        new_markdown_cell("说明：仅中文。", metadata={"tags": ["lang-zh"]}),
+        new_markdown_cell("Note: English only.", metadata={"tags": ["lang-en"]}),
+    ]
+    nbformat.write(nb, project.nb_dir / "01_alpha.ipynb")
+    assert project.report("01_alpha", "-p", "lang", "en") == 0
+    english = (project.out / "lang-en" / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "Note: English only." in english and "仅中文" not in english and "alpha en 1" in english
+    assert project.report("01_alpha") == 0
+    chinese = (project.out / "default" / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "仅中文" in chinese and "English only" not in chinese
+    assert main(["refresh", "01_alpha", "--notebooks-dir", str(project.nb_dir)]) == 0
+    both = (project.nb_dir / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "仅中文" in both and "English only" in both and "alpha zh 1" in both

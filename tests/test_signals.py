@@ -112,11 +112,13 @@ def assert_folder_consistent(folder: Path) -> None:
         assert manifest.notebooks[name]["output_sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
-def test_sigint_and_sigterm_end_the_run_quickly_and_cleanly(running_report, signum, code):
+@pytest.mark.parametrize("signum, code, times", [(signal.SIGINT, 130, 1), (signal.SIGINT, 130, 2), (signal.SIGTERM, 143, 1)])
+def test_sigint_and_sigterm_end_the_run_quickly_and_cleanly(running_report, signum, code, times):
     proc, folder, kernels, log = running_report
     sent = time.monotonic()
-    os.killpg(proc.pid, signum)  # the whole group, as a terminal's Ctrl-C does
+    for _ in range(times):  # an impatient second Ctrl-C must not break the clean-up
+        os.killpg(proc.pid, signum)  # the whole group, as a terminal's Ctrl-C does
+        time.sleep(0.05)
     try:
         assert proc.wait(timeout=EXIT_BOUND) == code
     except subprocess.TimeoutExpired:
