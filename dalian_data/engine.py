@@ -161,7 +161,7 @@ class _Run:
         self.boots: dict[int, asyncio.Task] = {}
         self.stops: dict[int, asyncio.Task] = {}
         self.outcomes: dict[str, Outcome] = {}
-        self.folder = Path(tempfile.mkdtemp(prefix="dalian-data-kernels-"))
+        self.folder = kernel_folder()
         self.env = kernel_environment()
 
     async def all(self) -> dict[str, Outcome]:
@@ -214,6 +214,31 @@ class _Run:
 
 
 # ---- kernels ---------------------------------------------------------------
+
+_KERNEL_FOLDER = "dalian-data-kernels-"
+
+
+def kernel_folder() -> Path:
+    """A private temp folder for this run's kernel sockets and logs, named after our pid.
+
+    Folders left by runs that were SIGKILLed (their pid is gone) are removed.
+    """
+    for old in Path(tempfile.gettempdir()).glob(f"{_KERNEL_FOLDER}*-*"):
+        pid = old.name[len(_KERNEL_FOLDER):].split("-")[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return Path(tempfile.mkdtemp(prefix=f"{_KERNEL_FOLDER}{os.getpid()}-"))
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process
+        return True
+    return True
+
 
 _libc = ctypes.CDLL(None, use_errno=True) if hasattr(os, "fork") else None
 

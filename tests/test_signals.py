@@ -19,9 +19,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -142,3 +144,11 @@ def test_sigkill_of_the_command_takes_its_kernels_along_and_nothing_writes_after
     print(f"kernels gone {time.monotonic() - died:.2f} s after the command was killed")
     time.sleep(1.0)  # give any straggler the chance to write (there must be none)
     assert {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()} == snapshot
+
+    # the kernels' private folder of the killed run is removed by the next run
+    from dalian_data.engine import kernel_folder
+
+    leftover = list(Path(tempfile.gettempdir()).glob(f"dalian-data-kernels-{proc.pid}-*"))
+    assert leftover
+    shutil.rmtree(kernel_folder())
+    assert not any(path.exists() for path in leftover)
