@@ -30,6 +30,7 @@ import os
 import shutil
 import signal
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,6 +139,8 @@ async def _run_until_signal(tasks, jobs, progress, on_outcome, timeout) -> dict[
             main.cancel()
 
     previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    if threading.current_thread() is not threading.main_thread():
+        previous = {}  # only the main thread may handle signals; the caller's stay in place
     for signum in previous:
         loop.add_signal_handler(signum, on_signal, signum)
     try:
