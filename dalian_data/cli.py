@@ -36,11 +36,10 @@ Each run writes into OUT/<parameters>, e.g. build/report/default or
 build/report/lang-en_population-8000000, and keeps a manifest there: a
 notebook runs again only when it, its parameters, the package's code or
 data or the seed report changed, or a chart it saved went missing (or with
---force). A
-notebook that fails (an error, a dead kernel, a cell running longer than
---timeout) keeps its previous output and makes the exit code 1. Ctrl-C or
-SIGTERM stops the run at once: finished notebooks are kept, nothing is left
-half-written, exit code 130 or 143.
+--force). A notebook that fails (an error, a dead kernel, a cell running
+longer than --timeout) keeps its previous output and makes the exit code 1.
+Ctrl-C or SIGTERM stops the run at once: finished notebooks are kept,
+nothing is left half-written, exit code 130 or 143.
 
 Parameter values are converted to the type of the notebook's default
 (true/false/1/0 for booleans, None or null for None) and checked before any
