@@ -118,8 +118,10 @@ class Manifest:
         except (OSError, ValueError, UnicodeDecodeError) as error:
             reason = error.strerror if isinstance(error, OSError) and error.strerror else "not valid UTF-8 JSON"
             return cls(path, problem=f"{path} cannot be read ({reason})")
-        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
-            return cls(path, problem=f"{path} is not a format-{CACHE_FORMAT} manifest")
+        if not isinstance(data, dict) or not isinstance(data.get("format"), int):
+            return cls(path, problem=f"{path} is not a manifest")
+        if data["format"] != CACHE_FORMAT:  # written by another version: silently out of date
+            return cls(path)
         parameters, notebooks, failures = (data.get(key) or {} for key in ("parameters", "notebooks", "failures"))
         if not (
             isinstance(parameters, dict)

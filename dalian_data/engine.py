@@ -24,6 +24,7 @@ jupyter_client and papermill load when a run starts.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ctypes
 import hashlib
 import os
@@ -125,7 +126,14 @@ def run_notebooks(
     tasks = list(tasks)
     if not tasks:
         return {}
-    return asyncio.run(_run_until_signal(tasks, max(1, min(jobs, len(tasks))), progress, on_outcome, timeout))
+    run = _run_until_signal(tasks, max(1, min(jobs, len(tasks))), progress, on_outcome, timeout)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:  # the usual case: no event loop in this thread
+        return asyncio.run(run)
+    # called from code that runs an event loop (Jupyter, Playwright): ours gets a thread of its own
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="dalian-data-engine") as pool:
+        return pool.submit(asyncio.run, run).result()
 
 
 async def _run_until_signal(tasks, jobs, progress, on_outcome, timeout) -> dict[str, Outcome]:
@@ -272,15 +280,20 @@ async def start_kernel(cwd: str, sockets: Path, env: dict[str, str]) -> Any:
     from jupyter_client.manager import AsyncKernelManager
 
     km = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets))
-    with open(f"{sockets}.log", "wb") as log:
-        await km.start_kernel(
-            cwd=cwd,
-            env=env,
-            extra_arguments=["--HistoryManager.hist_file=:memory:"],
-            stdout=log,
-            stderr=log,
-            preexec_fn=_die_with_parent(os.getpid()),
-        )
+    try:
+        with open(f"{sockets}.log", "wb") as log:
+            await km.start_kernel(
+                cwd=cwd,
+                env=env,
+                extra_arguments=["--HistoryManager.hist_file=:memory:"],
+                stdout=log,
+                stderr=log,
+                preexec_fn=_die_with_parent(os.getpid()),
+            )
+    except BaseException:  # cancelled (a signal) or failed after the process was launched
+        if km.has_kernel:
+            await km.shutdown_kernel(now=True)
+        raise
     return km
 
 

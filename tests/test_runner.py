@@ -259,7 +259,7 @@ def test_a_relative_figure_dir_is_taken_from_the_callers_folder(project, tmp_pat
 @pytest.mark.kernel
 @pytest.mark.parametrize(
     "damage",
-    ['{"format": 2, "notebooks": [1, 2]}', '{"format": 2, "notebooks": {"00_overview": 7}}', "{not json", "\xff", "folder"],
+    ['{"format": 2, "notebooks": [1, 2]}', '{"format": 2, "notebooks": {"00_overview": 7}}', "[1, 2]", "{not json", "\xff", "folder"],
 )
 def test_a_corrupt_manifest_warns_once_counts_as_empty_and_is_rewritten(project, capsys, damage):
     assert project.report("00_overview") == 0
@@ -347,3 +347,9 @@ def test_a_report_keeps_one_language_and_refresh_keeps_both(project, capsys):
     assert main(["refresh", "01_alpha", "--notebooks-dir", str(project.nb_dir)]) == 0
     both = (project.nb_dir / "01_alpha.ipynb").read_text(encoding="utf-8")
     assert "仅中文" in both and "English only" in both and "alpha zh 1" in both
+
+
+def test_a_manifest_of_another_format_is_silently_out_of_date(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"format": 1, "notebooks": {"a": {"fingerprint": "f"}}}')
+    manifest = Manifest.load(tmp_path)
+    assert manifest.problem is None and manifest.notebooks == {}

@@ -32,8 +32,9 @@ import pytest
 from dalian_data.cache import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
-#: Seconds the command may take to exit after SIGINT/SIGTERM on a loaded machine.
-EXIT_BOUND = 6.0
+#: Seconds the command may take to exit after SIGINT/SIGTERM on a loaded machine
+#: (a quiet one takes about one: each test prints what it measured).
+EXIT_BOUND = 10.0
 #: Seconds kernels may take to notice their parent died.
 ORPHAN_BOUND = 10.0
 
