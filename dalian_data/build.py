@@ -235,6 +235,8 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         fingerprints = {task.name: task.fingerprint for task in tasks}
         per_notebook_by_name = {path.stem: per_notebook[path] for path in paths}
 
+        names = [path.stem for path in paths]
+
         def record(outcome: Outcome) -> None:
             if outcome.ok and not request.html:
                 # a page rendered from the previous output would now be stale
@@ -251,6 +253,8 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
             else:
                 manifest.record_failure(outcome.name, outcome.error or "failed")
             manifest.save()
+            if outcome.ok and request.html:  # while the other notebooks still run
+                write_html(out_dir, names, requested, lang, manifest, render=[outcome.name])
 
         outcomes: dict[str, Outcome] = {}
         if tasks:
@@ -263,8 +267,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
 
         rendered = 0
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
-            names = [path.stem for path in paths]
-            rendered = write_html(out_dir, names, requested, lang, manifest, pages=request.html)
+            rendered = write_html(out_dir, names, requested, lang, manifest, render=None if request.html else ())
 
     return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
 
@@ -337,8 +340,8 @@ def _plural(count: int) -> str:
 
 
 def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
-               pages: bool = True) -> int:
-    """Every HTML the report writes: missing or stale pages (with ``pages``) and ``index.html``.
+               render: Sequence[str] | None = None) -> int:
+    """Every HTML the report writes: the missing or stale pages of ``render`` (None: all) and ``index.html``.
 
     ``notebooks`` are the names run now; the index also lists those recorded
     by earlier runs into the same folder. Pages are rendered from the
@@ -356,10 +359,11 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
         entry = manifest.notebooks.get(name)
         output = out_dir / f"{name}.ipynb"
         has_notebook = bool(entry) and output.exists()
-        if has_notebook and (pages and not manifest.html_is_fresh(name, out_dir / f"{name}.html") or "title" not in entry):
+        stale = (render is None or name in render) and not manifest.html_is_fresh(name, out_dir / f"{name}.html")
+        if has_notebook and (stale or "title" not in entry):
             nb = nbformat.read(output, as_version=4)
             entry["title"] = notebook_title(nb, name)
-            if pages and not manifest.html_is_fresh(name, out_dir / f"{name}.html"):
+            if stale:
                 page = render_notebook_html(nb, entry["title"], lang, siblings)
                 write_text_atomic(out_dir / f"{name}.html", page)
                 entry["html_sha256"] = hashlib.sha256(page.encode("utf-8")).hexdigest()
