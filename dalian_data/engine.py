@@ -177,6 +177,9 @@ class _Run:
 
     async def all(self) -> dict[str, Outcome]:
         try:
+            for index in range(2 * self.jobs):
+                self.boot(index)
+            await asyncio.sleep(0)  # the first kernels launch before this process imports nbclient
             async with asyncio.TaskGroup() as group:  # an error in one slot cancels the others
                 for slot in range(self.jobs):
                     group.create_task(self.slot(slot))
