@@ -8,24 +8,25 @@ OUT    ?= build
 
 .PHONY: report test venv clean
 
-# One stamp per extra: the report needs the runtime only, the tests need [test].
-$(VENV)/.stamp-runtime: pyproject.toml
+# One stamp per set of extras (pyproject.toml): the report runs the notebooks
+# and exports the data, so it needs [notebooks,export]; the tests need
+# everything ([all]) and the test tools ([test]).
+$(VENV)/.stamp-report: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,export]'
 	touch $@
 
-$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-runtime
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+$(VENV)/.stamp-test: pyproject.toml $(VENV)/.stamp-report
+	$(BIN)/python -m pip install --quiet -e '.[all,test]'
 	touch $@
 
 venv: $(VENV)/.stamp-test
 
-# Executes every notebook (HTML pages and index included) into
-# $(OUT)/report/default and writes the data export beside them.
-report: $(VENV)/.stamp-runtime
+# Executes every notebook into $(OUT)/report/default: HTML pages, index.html,
+# and beside them the data downloads (data/) and the report's text.
+report: $(VENV)/.stamp-report
 	$(BIN)/dalian-data report --html --out $(OUT)/report
-	$(BIN)/dalian-data export $(OUT)/report/default/data
 
 test: $(VENV)/.stamp-test
 	$(BIN)/python -m pytest -n auto --dist loadfile

@@ -7,6 +7,7 @@ The public API is small and flat::
     dd.indicators()             # the six secondary indicators, in report order
     dd.figures("talent")        # every figure of the report, with provenance
     dd.quantities(text)         # the extractor behind figures(), for any text
+    dd.measures("environment")  # what the report says was done, typed by action
     dd.derived(population=...)  # metrics the report implies but does not print
 
 Attributes are imported on first use, so ``import dalian_data`` stays cheap
@@ -30,6 +31,10 @@ _EXPORTS = {
     "non_figures": "dalian_data.tables",
     "primary_indicator": "dalian_data.tables",
     "aspects": "dalian_data.tables",
+    "measures": "dalian_data.policy_measures",
+    "non_measures": "dalian_data.policy_measures",
+    "action_types": "dalian_data.policy_measures",
+    "measure_counts": "dalian_data.policy_measures",
     "derived": "dalian_data.derived_metrics",
     "DALIAN_POPULATION_2020": "dalian_data.derived_metrics",
     "validate_parameters": "dalian_data.parameters",

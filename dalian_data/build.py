@@ -75,13 +75,15 @@ def check_seed() -> None:
 
 
 def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
-    """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else ``<checkout>/notebooks``."""
+    """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else the checkout's or the shipped one."""
+    from dalian_data.notebook_files import notebooks_folder
+
     chosen = override or os.environ.get(NOTEBOOKS_ENV)
-    path = Path(chosen) if chosen else repo_dir() / "notebooks"
+    path = Path(chosen) if chosen else notebooks_folder()
     if not path.is_dir():
         raise UsageError(
-            f"notebooks folder {str(path)!r} does not exist; run from a source checkout of dalian-data "
-            f"(pip install -e .) or set {NOTEBOOKS_ENV} to the folder holding the notebooks"
+            f"notebooks folder {str(path)!r} does not exist; reinstall dalian-data "
+            f"or set {NOTEBOOKS_ENV} to the folder holding the notebooks"
         )
     return path.resolve()
 
@@ -254,7 +256,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
                 manifest.record_failure(outcome.name, outcome.error or "failed")
             manifest.save()
             if outcome.ok and request.html:  # while the other notebooks still run
-                write_html(out_dir, names, requested, lang, manifest, render=[outcome.name])
+                write_html(out_dir, names, requested, lang, manifest, _merged(defaults), render=[outcome.name])
 
         outcomes: dict[str, Outcome] = {}
         if tasks:
@@ -267,7 +269,10 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
 
         rendered = 0
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
-            rendered = write_html(out_dir, names, requested, lang, manifest, render=None if request.html else ())
+            rendered = write_html(
+                out_dir, names, requested, lang, manifest, _merged(defaults), render=None if request.html else (),
+                downloads=request.html,
+            )
 
     return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
 
@@ -335,22 +340,42 @@ def longest_first(tasks: list, manifest: Manifest) -> list:
     return sorted(tasks, key=last_seconds, reverse=True)
 
 
+def _merged(defaults: dict[Path, dict[str, Any]]) -> dict[str, Any]:
+    """Every notebook's default parameters in one mapping (notebooks agree on shared names)."""
+    merged: dict[str, Any] = {}
+    for values in defaults.values():
+        merged.update(values)
+    return merged
+
+
 def _plural(count: int) -> str:
     return f"{count} notebook{'s' * (count != 1)}"
 
 
 def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
-               render: Sequence[str] | None = None) -> int:
+               defaults: dict[str, Any], render: Sequence[str] | None = None, downloads: bool = False) -> int:
     """Every HTML the report writes: the missing or stale pages of ``render`` (None: all) and ``index.html``.
 
     ``notebooks`` are the names run now; the index also lists those recorded
-    by earlier runs into the same folder. Pages are rendered from the
+    by earlier runs into the same folder. ``parameters`` are those the user
+    gave, ``defaults`` the notebooks' own. Pages are rendered from the
     notebooks in ``out_dir`` and their sha256 recorded in ``manifest``, so an
-    unchanged rerun renders nothing. Returns the number of pages rendered.
+    unchanged rerun renders nothing. With ``downloads`` the data files the
+    index offers are written too. Returns the number of pages rendered.
     """
     import nbformat
 
-    from dalian_data.html_report import OVERVIEW, IndexEntry, notebook_title, render_index, render_notebook_html, summary_html
+    from dalian_data.html_report import (
+        OVERVIEW,
+        IndexEntry,
+        downloads_in,
+        notebook_title,
+        read_highlights,
+        render_index,
+        render_notebook_html,
+        summary_html,
+    )
+    from dalian_data.report_downloads import write_downloads
 
     names = sorted(set(notebooks) | set(manifest.notebooks) | set(manifest.failures))
     siblings = tuple(sorted(set(notebooks) | set(manifest.notebooks)))
@@ -364,7 +389,7 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
             nb = nbformat.read(output, as_version=4)
             entry["title"] = notebook_title(nb, name)
             if stale:
-                page = render_notebook_html(nb, entry["title"], lang, siblings)
+                page = render_notebook_html(nb, entry["title"], lang, siblings, name=name)
                 write_text_atomic(out_dir / f"{name}.html", page)
                 entry["html_sha256"] = hashlib.sha256(page.encode("utf-8")).hexdigest()
                 rendered += 1
@@ -375,11 +400,14 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
                 has_html=has_notebook and manifest.html_is_fresh(name, out_dir / f"{name}.html"),
                 has_notebook=has_notebook,
                 error=manifest.failures.get(name),
+                highlights=read_highlights(out_dir / f"{name}.ipynb", lang) if has_notebook else None,
             )
         )
     manifest.save()
     summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
-    page = render_index(entries, parameters, lang, summary)
+    if downloads:
+        write_downloads(out_dir, {**defaults, **parameters})
+    page = render_index(entries, parameters, lang, summary, defaults=defaults, downloads=downloads_in(out_dir, lang))
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:
         write_text_atomic(index, page)

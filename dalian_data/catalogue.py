@@ -17,11 +17,16 @@ class CatalogueError(ValueError):
     """The catalogue and the report disagree (a quote is not in the text)."""
 
 
-@lru_cache(maxsize=1)
+@lru_cache(maxsize=None)
+def data_toml(name: str) -> dict[str, Any]:
+    """The parsed TOML file ``data/<name>`` of the package; treat it as read-only (it is cached)."""
+    raw = resources.files("dalian_data").joinpath(f"data/{name}").read_text(encoding="utf-8")
+    return tomllib.loads(raw)
+
+
 def catalogue() -> dict[str, Any]:
     """The parsed catalogue; treat it as read-only (it is cached)."""
-    raw = resources.files("dalian_data").joinpath("data/catalogue.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return data_toml("catalogue.toml")
 
 
 def indicator_ids() -> list[str]:

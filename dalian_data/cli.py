@@ -27,6 +27,7 @@ examples:
   dalian-data refresh                       re-execute the committed notebooks in place
   dalian-data extract notes.txt             figures in any Chinese text
   dalian-data export out/ --format csv      tidy tables as files
+  dalian-data notebooks my-analysis/        copy the notebooks to open in JupyterLab
 
 'dalian-data COMMAND --help' explains each command.
 """
@@ -83,6 +84,19 @@ DIR in the chosen formats (default: all of them).
 examples:
   dalian-data export out/
   dalian-data export out/ --format csv --format xlsx --lang en
+"""
+
+_NOTEBOOKS_EPILOG = """\
+Copies the seven notebooks (and their README) that come with the package
+into DEST, created when missing, to open and edit in JupyterLab. Files
+already there with the same content are left alone; a file you changed is
+never replaced unless you pass --force. Running them needs the notebooks
+extra: pip install 'dalian-data[notebooks]' (and jupyterlab to open them).
+
+examples:
+  dalian-data notebooks my-analysis/
+  cd my-analysis && jupyter lab
+  dalian-data notebooks my-analysis/ --force   # back to the package's versions
 """
 
 
@@ -173,10 +187,26 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"one of {', '.join(EXPORT_FORMATS)}; repeatable (default: all)",
     )
     export.add_argument("--lang", choices=LANGUAGES, default="zh", help="language of labels (default: %(default)s)")
+    _add_notebooks_command(commands)
     return parser
 
 
+def _add_notebooks_command(commands) -> None:
+    notebooks = commands.add_parser(
+        "notebooks",
+        help="copy the notebooks into a folder to open in JupyterLab",
+        description="Copy the package's notebooks into a folder of your own.",
+        epilog=_NOTEBOOKS_EPILOG,
+        formatter_class=_Formatter,
+    )
+    notebooks.add_argument("destination", metavar="DEST", help="folder to copy into (created if missing)")
+    notebooks.add_argument("--force", action="store_true", help="replace files that differ from the package's")
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
+    from dalian_data.extras import require_extra
+
+    require_extra("report", "notebooks")
     from dalian_data.build import ReportRequest, report
     from dalian_data.engine import default_jobs
 
@@ -195,7 +225,15 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
 
 def _cmd_refresh(args: argparse.Namespace) -> int:
-    from dalian_data.build import refresh
+    from dalian_data.extras import require_extra
+
+    require_extra("refresh", "notebooks")
+    from dalian_data.build import NOTEBOOKS_ENV, UsageError, refresh
+    from dalian_data.notebook_files import checkout_notebooks
+
+    if not (args.notebooks_dir or os.environ.get(NOTEBOOKS_ENV)) and checkout_notebooks() is None:
+        raise UsageError("refresh rewrites the notebooks of a source checkout, and this dalian-data is installed; "
+                         "copy them with 'dalian-data notebooks DEST' to run your own")
     from dalian_data.engine import default_jobs
 
     return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir,
@@ -267,7 +305,29 @@ def _cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-_COMMANDS = {"report": _cmd_report, "refresh": _cmd_refresh, "extract": _cmd_extract, "export": _cmd_export}
+def _cmd_notebooks(args: argparse.Namespace) -> int:
+    from dalian_data.build import UsageError
+    from dalian_data.notebook_files import CopyRefused, copy_notebooks
+
+    try:
+        result = copy_notebooks(args.destination, force=args.force)
+    except CopyRefused as error:
+        raise UsageError(str(error)) from None
+    for path in result.written:
+        print(path)
+    kept = f", {len(result.unchanged)} already up to date" if result.unchanged else ""
+    print(f"copied {len(result.written)} file(s) into {args.destination}{kept}; open them with: jupyter lab {args.destination}",
+          file=sys.stderr)
+    return 0
+
+
+_COMMANDS = {
+    "report": _cmd_report,
+    "refresh": _cmd_refresh,
+    "extract": _cmd_extract,
+    "export": _cmd_export,
+    "notebooks": _cmd_notebooks,
+}
 
 
 def _terminated(signum: int, frame: object) -> None:
@@ -286,6 +346,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     from dalian_data.build import RunError, UsageError
+    from dalian_data.extras import MissingExtraError
 
     try:
         previous = signal.signal(signal.SIGTERM, _terminated)
@@ -293,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         previous = None
     try:
         return _COMMANDS[args.command](args)
-    except UsageError as error:
+    except (UsageError, MissingExtraError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
     except RunError as error:

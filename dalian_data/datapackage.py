@@ -30,13 +30,11 @@ labelled ones), so the round trip is exact or the export fails.
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
+from dalian_data.catalogue import data_toml
 from dalian_data.dtypes import STRING
 from dalian_data.parameters import validate_parameters
 
@@ -45,7 +43,7 @@ __all__ = [
     "headers", "sheet_name",
 ]
 
-TABLES = ("figures", "indicators", "derived")
+TABLES = ("figures", "indicators", "derived", "measures")
 """Exported tables, in the order of the descriptor's resources and the workbook's sheets."""
 
 MISSING = ""
@@ -57,11 +55,9 @@ field only for the characters of its line terminator: with LF a bare CR in a
 value would go out unquoted and end the row early for every reader."""
 
 
-@lru_cache(maxsize=1)
 def fields_spec() -> dict[str, Any]:
     """The parsed ``data/fields.toml``; treat it as read-only (it is cached)."""
-    raw = resources.files("dalian_data").joinpath("data/fields.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return data_toml("fields.toml")
 
 
 def _table_spec(table: str) -> dict[str, Any]:
@@ -94,13 +90,22 @@ def _indicator_labels(kind: str) -> list[dict[str, str]]:
     return [{"value": e[key], "label_zh": e["name"], "label_en": e["name_en"]} for e in catalogue()["indicators"]]
 
 
+def _action_type_labels() -> list[dict[str, str]]:
+    from dalian_data.policy_measures import action_types
+
+    return [{"value": str(r.action_type), "label_zh": r.label_zh, "label_en": r.label_en}
+            for r in action_types().itertuples()]
+
+
 def _category_labels(table: str, field: dict[str, Any]) -> list[dict[str, str]] | None:
     source = field.get("categories_from")
     if source is not None:
+        if source == "action_type":
+            return _action_type_labels()
         if source not in ("indicator_id", "indicator"):
             raise ValueError(
                 f"fields.toml: {table}.{field['name']} has categories_from = {source!r}; "
-                "allowed: 'indicator_id' or 'indicator'"
+                "allowed: 'indicator_id', 'indicator' or 'action_type'"
             )
         return _indicator_labels(source)
     return field.get("categories")

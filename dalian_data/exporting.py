@@ -1,8 +1,8 @@
-"""Write the figures, indicators and derived tables to files, and read them back.
+"""Write the figures, indicators, derived and measures tables to files, and read them back.
 
 :func:`export` writes, into one directory:
 
-* ``figures.csv``, ``indicators.csv``, ``derived.csv``: UTF-8 **without** a
+* ``figures.csv``, ``indicators.csv``, ``derived.csv``, ``measures.csv``: UTF-8 **without** a
   byte-order mark. A BOM would let Excel on Windows guess the encoding, but
   it breaks the tools CSV is for: Python's ``csv`` and many others read it as
   part of the first column's name (``\\ufefffigure_id``), and the Data Package
@@ -59,7 +59,9 @@ from dalian_data.datapackage import (
 )
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR, DALIAN_POPULATION_2020, derived
 from dalian_data.dtypes import STRING
+from dalian_data.extras import needs_extra
 from dalian_data.parameters import validate_parameters
+from dalian_data.policy_measures import measures
 from dalian_data.tables import figures, indicators
 
 __all__ = ["export", "read_export", "read_csv_typed", "render_csv", "FORMATS", "WORKBOOK_NAME", "DESCRIPTOR_NAME"]
@@ -139,8 +141,9 @@ def render_csv(frame: pd.DataFrame) -> bytes:
 
 
 def _render_parquet(frame: pd.DataFrame) -> bytes:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    with needs_extra("export to parquet", "export"):
+        import pyarrow as pa
+        import pyarrow.parquet as pq
 
     table = pa.Table.from_pandas(frame, preserve_index=False)
     buffer = io.BytesIO()
@@ -154,9 +157,10 @@ def _display_width(text: str) -> int:
 
 
 def _render_xlsx(frames: dict[str, pd.DataFrame], lang: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    with needs_extra("export to xlsx", "export"):
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
+        from openpyxl.utils import get_column_letter
 
     from dalian_data.catalogue import catalogue
 
@@ -298,7 +302,7 @@ def _install(files: dict[str, bytes], target: Path) -> list[Path]:
 
 def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS, *, lang: str = "zh",
            population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> list[Path]:
-    """Export figures, indicators and derived into ``directory``; return the written paths.
+    """Export figures, indicators, derived and measures into ``directory``; return the written paths.
 
     ``formats``: any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"datapackage"``
     (a list, tuple or one name); ``"datapackage"`` implies ``"csv"``, whose
@@ -323,6 +327,7 @@ def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS,
         "figures": figures(),
         "indicators": indicators(),
         "derived": derived(population=population, days_in_year=days_in_year),
+        "measures": measures(),
     }
     files = _render(frames, wanted, lang, {"population": population, "days_in_year": days_in_year})
     return _install(files, target)
@@ -390,6 +395,8 @@ def read_export(directory: str | os.PathLike, table: str, format: str = "csv") -
         raise ValueError(f"{descriptor_path} has no resource named {table!r}")
     if format == "parquet":
         path = directory / f"{table}.parquet"
+        with needs_extra("read_export(format='parquet')", "export"):
+            import pyarrow  # noqa: F401  (pandas' own message would not name the extra)
         return _apply_dtypes(pd.read_parquet(path), pandas_dtypes(resource["schema"]), str(path))
     path = directory / resource["path"]
     data = path.read_bytes()

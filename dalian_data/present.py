@@ -1,13 +1,14 @@
-"""Tables and text for the notebooks, in Chinese or English.
+"""What the notebooks share in tables and text, in Chinese or English.
 
-A notebook should read like a short report, and every number it shows must
-come from the package, never be retyped. So everything a notebook shows that
-is not a chart is built here: the figure and derived-metric tables with
-formatted values and provenance, the generated paragraphs (what an indicator
-measures, who leads it, what the report leaves unsaid) and the overview's
-tables. Words come from ``data/labels.toml`` (data, so a reviewer can fix a
-header without touching code); values come from :func:`dalian_data.figures`
-and :func:`dalian_data.derived`.
+Every number a notebook shows comes from the package, never retyped. This
+module holds what two or more notebooks need for that: writing a value the
+way each language writes it, the figure and derived-metric tables (human
+labels, units in the cells, provenance), and the paragraphs every indicator
+notebook opens and closes with (what the indicator measures and who leads
+it; what the report leaves unsaid). Each notebook's own analysis, charts and
+findings are in the notebook. Words come from ``data/labels.toml`` (data, so
+a reviewer can fix a header without touching code); values come from
+:func:`dalian_data.figures` and :func:`dalian_data.derived`.
 
 Values are written the way each language writes them::
 
@@ -37,17 +38,8 @@ from typing import Any
 
 import pandas as pd
 
-from dalian_data import (
-    DALIAN_POPULATION_2020,
-    aspects,
-    derived,
-    figures,
-    indicators,
-    primary_indicator,
-    report_text,
-)
+from dalian_data import DALIAN_POPULATION_2020, derived, figures, indicators, primary_indicator
 from dalian_data.catalogue import catalogue
-from dalian_data.dtypes import STRING
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR
 from dalian_data.parameters import LANGUAGES
 
@@ -56,28 +48,22 @@ __all__ = [
     "check_lang",
     "labels",
     "label",
+    "wrap",
     "format_value",
     "format_period",
     "format_kind",
     "figure_value",
+    "format_like",
+    "values",
+    "markdown",
     "set_display_options",
     "figure_table",
     "derived_table",
-    "derived_intro",
-    "pairing_note",
     "indicator_intro",
+    "derived_intro",
     "population_note",
     "unsaid",
-    "primary_intro",
-    "aspects_table",
-    "department_map",
-    "figure_counts",
-    "summary_table",
-    "openness_note",
-    "unassigned_note",
     "notebook_name",
-    "public_service_sectors",
-    "wrap",
 ]
 
 
@@ -261,11 +247,32 @@ def format_kind(kind: str, lang: str) -> str:
 
 
 def figure_value(row: Any, lang: str, decimals: int | None = None) -> str:
-    """Format one row of :func:`figures` as the report prints it (growth and change signed)."""
+    """Format one row of :func:`figures` as the report prints it (growth and change signed).
+
+    A row of :func:`derived` works too (it has no qualifier or kind): it is
+    rounded to ``decimals``.
+    """
     return format_value(
-        row.value, row.unit, lang=lang, qualifier=str(row.qualifier), decimals=decimals,
-        unit_en=row.unit_en, signed=str(row.kind) in ("growth", "change"),
+        row.value, row.unit, lang=lang, qualifier=str(getattr(row, "qualifier", "exact")), decimals=decimals,
+        unit_en=row.unit_en, signed=str(getattr(row, "kind", "")) in ("growth", "change"),
     )
+
+
+def format_like(value: float, row: Any, lang: str, *, bare: bool = False) -> str:
+    """``value`` in the unit, scale and number of decimals of figure ``row`` as printed.
+
+    For a computed value drawn beside a reported one (the year before,
+    implied by a growth rate), so that one panel shows one precision:
+    21.27件/万人 beside 24.25件/万人, not 21.3 beside 24.25. ``bare`` gives
+    the digits alone (210.5 for 210.5亿元), for a bar whose axis names the unit.
+    """
+    digits, scale = _scaled(row.value, None, check_lang(lang))
+    places = len(digits.partition(".")[2])
+    factor = scale["factor"] if scale else 0
+    mantissa = _decimal(value).scaleb(-factor).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    if bare:
+        return _digits(mantissa, places, lang)
+    return format_value(float(mantissa.scaleb(factor)), str(row.unit), lang=lang, unit_en=str(row.unit_en))
 
 
 def _derived_value(row: Any, lang: str, decimals: int) -> str:
@@ -290,9 +297,12 @@ def set_display_options() -> None:
         pd.set_option(option, value)
 
 
-def _md(text: str):
+def markdown(text: str):
     """An IPython Markdown object, so a notebook cell can end with the call."""
-    from IPython.display import Markdown
+    from dalian_data.extras import needs_extra
+
+    with needs_extra("dalian_data.present", "notebooks"):
+        from IPython.display import Markdown
 
     return Markdown(text)
 
@@ -303,7 +313,8 @@ def figure_table(indicator: str, lang: str = "zh", *, show_quotes: bool = False,
                  decimals: int | None = None) -> pd.DataFrame:
     """The figures of one indicator, each with its value, kind, period and provenance.
 
-    Indexed by figure id (the ids the derived formulas use). ``quote`` is the
+    Rows are labelled with the metric's name; the last column holds the
+    figure id that derived formulas use. ``quote`` is the
     text exactly as printed and ``report_text()[start:end] == quote``, so a
     reader can check every value against the report; ``show_quotes`` adds the
     whole sentence. ``decimals=None`` keeps the report's precision.
@@ -311,9 +322,9 @@ def figure_table(indicator: str, lang: str = "zh", *, show_quotes: bool = False,
     check_lang(lang)
     h = _headers(lang)
     figs = figures(indicator)
-    columns = ["figure_id", "metric", "value", "kind", "period", "quote", "offsets"] + (
+    columns = ["metric", "value", "kind", "period", "quote", "offsets"] + (
         ["sentence"] if show_quotes else []
-    )
+    ) + ["figure_id"]
     return (
         figs.assign(
             metric=figs["metric"] if lang == "zh" else figs["metric_en"],
@@ -324,7 +335,38 @@ def figure_table(indicator: str, lang: str = "zh", *, show_quotes: bool = False,
         )
         .loc[:, columns]
         .rename(columns=h)
-        .set_index(h["figure_id"])
+        .set_index(h["metric"])
+    )
+
+
+def measure_table(indicator: str, lang: str = "zh") -> pd.DataFrame:
+    """The policy measures of one indicator, in report order, each with its type and provenance.
+
+    Rows are labelled with the measure: its quote as printed (zh) or its
+    English summary (en). ``action`` is the leading verb phrase as printed,
+    the type of action is labelled in ``lang`` (:func:`dalian_data.action_types`),
+    the figures stated in the measure are named by their metric, and the
+    offsets locate the quote: ``report_text()[start:end] == quote``.
+    """
+    from dalian_data import action_types, measures
+
+    check_lang(lang)
+    h = _headers(lang)
+    type_labels = action_types().set_index("action_type")[f"label_{lang}"]
+    figs = figures().set_index("figure_id")
+    names = figs["metric"] if lang == "zh" else figs["metric_en"]
+    rows = measures(indicator)
+    return (
+        rows.assign(
+            measure=rows["quote"] if lang == "zh" else rows["summary_en"],
+            action_type=rows["action_type"].map(type_labels).astype(str),
+            figures_stated=[("、" if lang == "zh" else "; ").join(names[i] for i in ids.split(",")) if ids else ""
+                            for ids in rows["figure_ids"]],
+            offsets=[f"{a}–{b}" for a, b in zip(rows["start"], rows["end"])],
+        )
+        .loc[:, ["measure", "action_type", "action", "figures_stated", "offsets"] + ([] if lang == "zh" else ["quote"])]
+        .rename(columns=h)
+        .set_index(h["measure"])
     )
 
 
@@ -332,6 +374,7 @@ def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_
                   days_in_year: int = DAYS_IN_REPORT_YEAR, decimals: int = 1) -> pd.DataFrame:
     """The metrics the report implies for one indicator, with formula, inputs and value.
 
+    Rows are labelled with the metric's name; the last column holds its id.
     ``Figures used`` lists the figure ids of :func:`figure_table` the formula
     reads; ``Parameters used`` shows the parameter values it was computed
     with, because those (unlike the figures) are the analyst's choice.
@@ -341,7 +384,7 @@ def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_
     h = _headers(lang)
     params = {"population": population, "days_in_year": days_in_year}
     rows = derived(population=population, days_in_year=days_in_year).query("indicator_id == @indicator")
-    columns = ["derived_id", "label", "formula", "inputs", "parameters", "value", "note"]
+    columns = ["label", "value", "formula", "inputs", "parameters", "note", "derived_id"]
     return (
         rows.assign(
             label=rows["label"] if lang == "zh" else rows["label_en"],
@@ -352,7 +395,7 @@ def derived_table(indicator: str, lang: str = "zh", *, population: int = DALIAN_
         )
         .loc[:, columns]
         .rename(columns=h)
-        .set_index(h["derived_id"])
+        .set_index(h["label"])
     )
 
 
@@ -367,18 +410,13 @@ def derived_intro(indicator: str, lang: str = "zh", *, population: int = DALIAN_
     _indicator_row(indicator)
     rows = derived().query("indicator_id == @indicator")
     if rows.empty:
-        return _md(label("text.derived_none", lang))
+        return markdown(label("text.derived_none", lang))
     parts = [label("text.derived_intro", lang, n=len(rows))]
     if rows["parameters"].str.contains("population").any():
         parts.append(population_note(population, lang).data)
     else:
         parts.append(label("text.population_unused", lang))
-    return _md("\n\n".join(parts))
-
-
-def pairing_note(lang: str = "zh"):
-    """The caveat that departments are paired with indicators by order only."""
-    return _md("> " + label("text.pairing_caveat", lang))
+    return markdown("\n\n".join(parts))
 
 
 def _indicator_row(indicator: str) -> dict[str, Any]:
@@ -406,10 +444,10 @@ def indicator_intro(indicator: str, lang: str = "zh"):
         label("text.indicator_primary", lang, **fields),
         label("text.indicator_lead", lang, **fields),
         "> " + label("text.pairing_caveat", lang),
-        f"**{label('headers.note', lang)}:** {row['notes' if lang == 'zh' else 'notes_en']}",
+        f"**{label('headers.note', lang)}**{label('headers.colon', lang)}{row['notes' if lang == 'zh' else 'notes_en']}",
         label("text.figures_intro", lang, n=len(figures(indicator))),
     ]
-    return _md("\n\n".join(p for p in parts if p))
+    return markdown("\n\n".join(p for p in parts if p))
 
 
 def population_note(population: int, lang: str = "zh"):
@@ -421,36 +459,59 @@ def population_note(population: int, lang: str = "zh"):
     if population != DALIAN_POPULATION_2020:
         text += " " + label("text.population_differs", lang, census=number(DALIAN_POPULATION_2020))
     source = census["source"] if lang == "zh" else census["source_en"]
-    return _md(f"{text}\n\n> {source}")
+    return markdown(f"{text}\n\n> {source}")
 
 
 class _Filled:
-    """A figure or derived metric that a labels.toml template can format.
+    """A figure or derived metric that a template or an f-string can format.
 
-    ``{id}`` gives the value as printed, ``{id:period}`` the period and
-    ``{id:quote}`` the quote, so templates never hold a number themselves.
+    ``{id}`` gives the value as printed, ``{id:period}`` the period,
+    ``{id:quote}`` the quote, ``{id:count}`` the value unsigned and, for a
+    rate, with only the counted unit (4人, for a sentence that already says
+    每万名居民; 增长14%, not 增长+14%) and ``{id:number}`` the value without
+    its unit, so text never holds a number itself and never states a unit
+    or a sign twice.
     """
+
+    SPECS = ("", "period", "quote", "count", "number")
 
     def __init__(self, row: Any, lang: str, decimals: int, is_figure: bool) -> None:
         self.row, self.lang, self.decimals, self.is_figure = row, lang, decimals, is_figure
 
     def __format__(self, spec: str) -> str:
-        if spec == "period" and self.is_figure:
-            return format_period(self.row.period, self.lang)
-        if spec == "quote" and self.is_figure:
-            return str(self.row.quote)
-        if spec:
-            raise ValueError(f"unknown template field format {spec!r}; use '', 'period' or 'quote'")
-        if self.is_figure:
-            return figure_value(self.row, self.lang)
-        return _derived_value(self.row, self.lang, self.decimals)
+        if spec not in self.SPECS or (spec in ("period", "quote") and not self.is_figure):
+            allowed = ", ".join(repr(s) for s in self.SPECS[:3 if self.is_figure else 1] + self.SPECS[3:])
+            raise ValueError(f"unknown template field format {spec!r}; allowed: {allowed}")
+        row = self.row
+        if spec == "period":
+            return format_period(row.period, self.lang)
+        if spec == "quote":
+            return str(row.quote)
+        unit, unit_en = str(row.unit), str(row.unit_en)
+        if spec == "count":
+            unit, unit_en = unit.split("/")[0], unit_en.split(" per ")[0]
+        elif spec == "number":
+            unit, unit_en = "", "count"
+        decimals = None if self.is_figure else self.decimals
+        qualifier = str(row.qualifier) if self.is_figure else "exact"
+        signed = spec == "" and self.is_figure and str(row.kind) in ("growth", "change")
+        return format_value(row.value, unit, lang=self.lang, qualifier=qualifier, decimals=decimals,
+                            unit_en=unit_en, signed=signed).strip()
 
 
-def _template_values(lang: str, population: int, days_in_year: int, decimals: int) -> dict[str, _Filled]:
-    values = {row.figure_id: _Filled(row, lang, decimals, True) for row in figures().itertuples(index=False)}
+def values(lang: str = "zh", *, population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR,
+           decimals: int = 1) -> dict[str, _Filled]:
+    """Every figure and derived metric by id, ready for an f-string: ``f"{v['good_air_days']}"`` → 332天.
+
+    Derived metrics are computed with the given parameters and rounded to
+    ``decimals``; figures keep the report's precision. See :class:`_Filled`
+    for the format specs (``:period``, ``:quote``, ``:count``, ``:number``).
+    """
+    check_lang(lang)
+    filled = {row.figure_id: _Filled(row, lang, decimals, True) for row in figures().itertuples(index=False)}
     for row in derived(population=population, days_in_year=days_in_year).itertuples(index=False):
-        values[row.derived_id] = _Filled(row, lang, decimals, False)
-    return values
+        filled[row.derived_id] = _Filled(row, lang, decimals, False)
+    return filled
 
 
 def unsaid(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULATION_2020,
@@ -462,57 +523,11 @@ def unsaid(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULAT
     """
     check_lang(lang)
     _indicator_row(indicator)
-    values = _template_values(lang, population, days_in_year, decimals)
+    filled = values(lang, population=population, days_in_year=days_in_year, decimals=decimals)
     formatter = string.Formatter()
-    items = [formatter.vformat(entry[lang], (), values) for entry in labels()["unsaid"][indicator]]
-    return _md("\n".join(f"- {item}" for item in items))
+    items = [formatter.vformat(entry[lang], (), filled) for entry in labels()["unsaid"][indicator]]
+    return markdown("\n".join(f"- {item}" for item in items))
 
-
-def openness_note(lang: str = "zh", decimals: int = 1):
-    """How thin the openness section is next to the others, in numbers from the data."""
-    check_lang(lang)
-    counts = figures().dropna(subset=["indicator_id"]).groupby("indicator_id", observed=False).size()
-    others = counts.drop("openness")
-    mean = format_value(others.mean(), "", lang=lang, decimals=decimals).strip()
-    return _md(label("text.openness_thin", lang, n=int(counts["openness"]), total=len(counts), m=len(others),
-                     mean=mean))
-
-
-# ---- public-service sectors -------------------------------------------------
-
-def public_service_sectors() -> pd.DataFrame:
-    """Each public-service figure with the sector the report discusses it under.
-
-    The section walks through culture, health care, education, elderly care
-    and sports, each opened by a phrase (labels.toml ``public_service_sectors``).
-    The phrases are located in the report and a figure belongs to the last
-    one before it, so the grouping is read from the text, not asserted.
-    """
-    text = report_text()
-    section = indicators().set_index("indicator_id").loc["public_services"]
-    entries = labels()["public_service_sectors"]
-    starts = []
-    for entry in entries:
-        pos = text.find(entry["anchor"], int(section["section_start"]), int(section["section_end"]))
-        if pos < 0:
-            raise ValueError(f"sector anchor {entry['anchor']!r} is not in the public-services section")
-        starts.append(pos)
-    if starts != sorted(starts):
-        raise ValueError("public_service_sectors in labels.toml must be in report order")
-    figs = figures("public_services")
-    which = [max(i for i, s in enumerate(starts) if s <= start) if start >= starts[0] else 0
-             for start in figs["start"]]
-    order = [e["id"] for e in entries]
-    return pd.DataFrame({
-        "figure_id": figs["figure_id"],
-        "sector_id": pd.Categorical([order[i] for i in which], categories=order, ordered=True),
-        "sector": pd.array([entries[i]["zh"] for i in which], dtype=STRING),
-        "sector_en": pd.array([entries[i]["en"] for i in which], dtype=STRING),
-        "anchor_start": pd.array([starts[i] for i in which], dtype="int64"),
-    })
-
-
-# ---- overview -----------------------------------------------------------------
 
 def notebook_name(indicator: str) -> str:
     """The notebook of an indicator: its report position and id, '02_talent'."""
@@ -520,133 +535,3 @@ def notebook_name(indicator: str) -> str:
     if indicator not in ids:
         raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {', '.join(ids)}")
     return f"{ids.index(indicator) + 1:02d}_{indicator}"
-
-
-def primary_intro(lang: str = "zh"):
-    """The primary indicator and its three aspects, with the caveat that they are not mapped."""
-    check_lang(lang)
-    primary = primary_indicator()
-    text = label("text.primary_intro", lang, **primary, n_aspects=len(aspects()), n_departments=len(indicators()))
-    names = label("text.joiner", lang).join(aspects()["aspect"])
-    parts = [text, label("text.primary_not_printed", lang, name=primary["name"], aspects=names),
-             label("text.aspects_caveat", lang)]
-    return _md("\n\n".join(parts))
-
-
-def aspects_table(lang: str = "zh") -> pd.DataFrame:
-    """The aspects named in the introduction, with their offsets (no indicator column on purpose)."""
-    check_lang(lang)
-    h = _headers(lang)
-    table = aspects()
-    columns = ["aspect_id", "aspect", "aspect_zh", "offsets"] if lang == "en" else ["aspect_id", "aspect", "offsets"]
-    return (
-        table.assign(
-            aspect_zh=table["aspect"],
-            aspect=table["aspect"] if lang == "zh" else table["aspect_en"],
-            offsets=[f"{a}–{b}" for a, b in zip(table["start"], table["end"])],
-        )
-        .loc[:, columns]
-        .rename(columns=h)
-        .set_index(h["aspect_id"])
-    )
-
-
-def department_map(lang: str = "zh") -> pd.DataFrame:
-    """Indicator ↔ lead department, with where the department is named in the introduction.
-
-    The pairing follows the order of the introduction (see
-    :func:`dalian_data.indicators`); the offsets let a reader check that order.
-    """
-    check_lang(lang)
-    h = _headers(lang)
-    table = indicators()
-    columns = (["indicator_id", "indicator", "lead_department", "department_offsets"] if lang == "zh" else
-               ["indicator_id", "indicator", "indicator_zh", "lead_department", "lead_department_zh",
-                "department_offsets"])
-    return (
-        table.assign(
-            indicator_id=table["indicator_id"].astype(STRING),
-            indicator_zh=table["indicator"].astype(STRING),
-            indicator=table["indicator"].astype(STRING) if lang == "zh" else table["indicator_en"],
-            lead_department_zh=table["lead_department"],
-            lead_department=table["lead_department"] if lang == "zh" else table["lead_department_en"],
-            department_offsets=[f"{a}–{b}" for a, b in
-                                zip(table["lead_department_start"], table["lead_department_end"])],
-        )
-        .loc[:, columns]
-        .rename(columns=h)
-        .set_index(h["indicator_id"])
-    )
-
-
-def _indicator_names(lang: str) -> dict[str, str]:
-    table = indicators()
-    names = table["indicator"].astype(STRING) if lang == "zh" else table["indicator_en"]
-    return dict(zip(table["indicator_id"].astype(str), names))
-
-
-def figure_counts(lang: str = "zh") -> pd.DataFrame:
-    """Figures per indicator and kind, with totals; the headline and introduction get their own row.
-
-    Every figure of the report is counted once, so the grand total equals
-    ``len(figures())``.
-    """
-    check_lang(lang)
-    h = _headers(lang)
-    figs = figures()
-    names = {**_indicator_names(lang), "": h["unassigned"]}
-    kinds = list(labels()["kinds"])
-    rows = figs["indicator_id"].astype(STRING).fillna("")
-    table = (
-        pd.crosstab(rows, figs["kind"].astype(STRING))
-        .reindex(index=list(names), columns=kinds, fill_value=0)
-        .rename(index=names, columns={k: format_kind(k, lang) for k in kinds})
-    )
-    table[h["total"]] = table.sum(axis=1)
-    table.loc[h["total"]] = table.sum(axis=0)
-    table.index.name = h["indicator"]
-    table.columns.name = h["kind"]
-    return table.astype("int64")
-
-
-def summary_table(lang: str = "zh", *, population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR
-                  ) -> pd.DataFrame:
-    """One row per indicator: lead department, how many figures, how many are dated or bounds, notebook.
-
-    Embedded by the HTML report's index (the overview cell tagged
-    ``summary``), so it is a plain DataFrame: its HTML is the same on every run.
-    """
-    check_lang(lang)
-    h = _headers(lang)
-    table = indicators()
-    figs = figures().dropna(subset=["indicator_id"])
-    per = figs.assign(
-        dated=figs["period"].notna(),
-        bound=figs["qualifier"].astype(STRING) != "exact",
-        growth=figs["kind"].astype(STRING).isin(["growth", "change"]),
-    ).groupby("indicator_id", observed=False).agg(
-        figures=("figure_id", "size"), dated=("dated", "sum"), bounds=("bound", "sum"), growth=("growth", "sum"),
-    )
-    n_derived = (derived(population=population, days_in_year=days_in_year)
-                 .groupby("indicator_id", observed=False).size().rename("derived"))
-    ids = table["indicator_id"].astype(str)
-    return (
-        per.join(n_derived)
-        .set_axis(list(per.index.astype(str)))
-        .reindex(ids)
-        .assign(
-            indicator=list(_indicator_names(lang).values()),
-            lead_department=list(table["lead_department_short"] if lang == "zh" else table["lead_department_en"]),
-            notebook=[notebook_name(i) for i in ids],
-        )
-        .loc[:, ["indicator", "lead_department", "figures", "derived", "dated", "bounds", "growth", "notebook"]]
-        .astype({c: "int64" for c in ["figures", "derived", "dated", "bounds", "growth"]})
-        .rename(columns=h)
-        .rename_axis(h["indicator_id"])
-    )
-
-
-def unassigned_note(lang: str = "zh"):
-    """How many figures belong to no indicator (headline and introduction)."""
-    check_lang(lang)
-    return _md(label("text.unassigned_note", lang, n=int(figures()["indicator_id"].isna().sum())))

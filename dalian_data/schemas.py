@@ -8,7 +8,11 @@ tests, or a user who wants to check a frame they built).
 from __future__ import annotations
 
 import pandas as pd
-import pandera.pandas as pa
+
+from dalian_data.extras import needs_extra
+
+with needs_extra("dalian_data.schemas", "all"):
+    import pandera.pandas as pa
 
 from dalian_data.dtypes import STRING
 from dalian_data.extract import KINDS, QUALIFIERS
@@ -118,6 +122,37 @@ def derived_schema() -> pa.DataFrameSchema:
             "note": _string(nullable=True),
             "note_en": _string(nullable=True),
         },
+        strict=True,
+        ordered=True,
+    )
+
+
+def measures_schema() -> pa.DataFrameSchema:
+    """Schema of :func:`dalian_data.measures` (module policy_measures)."""
+    from dalian_data.policy_measures import action_type_dtype
+
+    ids, names = indicator_dtypes()
+    return pa.DataFrameSchema(
+        {
+            "measure_id": _string(unique=True, checks=pa.Check.str_matches(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")),
+            "indicator_id": pa.Column(ids),
+            "indicator": pa.Column(names),
+            "quote": _string(),
+            **_offsets(),
+            "sentence": _string(),
+            "action": _string(),
+            "action_type": pa.Column(action_type_dtype()),
+            "summary_en": _string(checks=pa.Check.str_matches(r"^[A-Z][^0-9]*\.$")),
+            "figure_ids": _string(checks=pa.Check.str_matches(r"^([a-z0-9_]+(,[a-z0-9_]+)*)?$")),
+        },
+        checks=[
+            pa.Check(_end_after_start, error="end must be after start"),
+            pa.Check(lambda df: df["start"].is_monotonic_increasing, error="measures are in report order"),
+            pa.Check(lambda df: pd.Series([a in q for a, q in zip(df["action"], df["quote"])], index=df.index),
+                     error="action is printed inside quote"),
+            pa.Check(lambda df: pd.Series([q in s for q, s in zip(df["quote"], df["sentence"])], index=df.index),
+                     error="quote lies inside sentence"),
+        ],
         strict=True,
         ordered=True,
     )

@@ -3,13 +3,15 @@
 Everything that decides how a chart looks or how its files come out lives
 here, so the notebooks only call::
 
-    from dalian_data import style
+    from dalian_data import charts, style
     style.use_house_style()
     style.glyph_warnings_as_errors()  # a box instead of a character fails the run
     fig, ax = plt.subplots()
     ...
-    style.add_source(fig, "zh")
-    style.save_figure(fig, figure_dir, "talent")  # figure_dir None: writes nothing
+    charts.show(fig, "02_talent_funds", alt=..., lang="zh", figure_dir=figure_dir)
+
+and :func:`dalian_data.charts.show` uses :func:`add_source` and
+:func:`save_figure` (``figure_dir`` None: writes nothing).
 
 Why a bundled font: the report is in Chinese, and most CI runners and many
 laptops have no CJK font, so matplotlib would draw tofu boxes and only warn.
@@ -33,11 +35,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-from fontTools.ttLib import TTFont
-from matplotlib import cycler, font_manager
-from matplotlib.figure import Figure
-from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
+from dalian_data.extras import needs_extra
+
+with needs_extra("dalian_data.style", "notebooks"):
+    import matplotlib
+    from fontTools.ttLib import TTFont
+    from matplotlib import cycler, font_manager
+    from matplotlib.figure import Figure
+    from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
 __all__ = [
     "FONT_PATH",

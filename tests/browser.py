@@ -34,6 +34,10 @@ Public API:
 - :func:`open_notebook`, :func:`assert_notebook_renders` -- show a notebook in
   JupyterLab and check its stored outputs render.
 - :func:`page_errors` -- uncaught JavaScript errors of a page (for messages).
+- :func:`watch_page` -- record a page's console errors and requests to other hosts.
+- :func:`assert_report_page` -- open a page of the HTML report and check it
+  stands alone offline: no console error or outside request, no code, images
+  described, Chinese drawn with the font the page embeds, print rules.
 """
 
 from __future__ import annotations
@@ -751,3 +755,189 @@ def assert_page_renders(
     if problems:
         _fail(f"{target} (title {state['title']!r})", problems, shot, page)
     return RenderSummary(len(images), len(tables), text, screenshot)
+
+
+# --------------------------------------------------------------------------
+# Self-contained report pages (dalian-data report --html)
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class PageTraffic:
+    """What a page did besides rendering: console errors and requests leaving this machine."""
+
+    console_errors: list[str] = field(default_factory=list)
+    external_requests: list[str] = field(default_factory=list)
+
+
+def watch_page(page: Any) -> PageTraffic:
+    """Start recording ``page``'s console errors and its requests to other hosts (once per page)."""
+    traffic = getattr(page, "_e2e_traffic", None)
+    if traffic is None:
+        traffic = page._e2e_traffic = PageTraffic()
+        page.on("console", lambda msg: traffic.console_errors.append(msg.text) if msg.type == "error" else None)
+        page.on("request", lambda req: None if _is_local(req.url) else traffic.external_requests.append(req.url))
+    return traffic
+
+
+_REPORT_PAGE_JS = """
+async ([family, placeholder]) => {
+  await document.fonts.ready;
+  const han = /[\\u3400-\\u4dbf\\u4e00-\\u9fff]/;
+  const visible = (el) => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length)
+                          && getComputedStyle(el).visibility !== 'hidden';
+  const imgEls = [...document.images];
+  const decoded = await Promise.all(imgEls.map(i => i.decode().then(() => true, () => false)));
+  const images = imgEls.map((i, k) => ({
+    src: i.src.slice(0, 80), complete: i.complete, width: i.naturalWidth, height: i.naturalHeight,
+    decoded: decoded[k], alt: i.getAttribute('alt')}));
+  const code = [...document.querySelectorAll(
+      '.input, .input_area, .jp-InputArea, .jp-Cell-inputWrapper, .prompt, details[open]')].filter(visible).length;
+  const faces = [...document.fonts].filter(f => f.family.replace(/["']/g, '') === family)
+                                   .map(f => f.status);
+  // Chinese text outside an element marked lang="zh…" (in an English page)
+  const unmarked = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    if (!han.test(n.data)) continue;
+    const marked = n.parentElement.closest('[lang]');
+    if (!marked || !marked.lang.startsWith('zh')) unmarked.push(n.data.trim().slice(0, 30));
+  }
+  // Glyphs drawn with the embedded font differ from each other and from the
+  // missing-glyph box that a font without Chinese gives.
+  const ink = (text, font) => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = font; g.textBaseline = 'top'; g.fillText(text, 4, 4);
+    return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  // two different Chinese characters of the page (the embedded subset holds only those)
+  const chars = [...new Set((document.body.innerText.match(/[\u4e00-\u9fff]/g) || []))].slice(0, 2);
+  const own = `48px "${family}"`, none = `48px "${placeholder}"`;
+  const [a, b] = chars.length === 2 ? chars : ['大', '连'];
+  const glyphs = {a: ink(a, own), b: ink(b, own), tofu: ink(a, none), blank: ink('', own)};
+  return {
+    lang: document.documentElement.lang, title: document.title, text: document.body.innerText,
+    images, code, faces, unmarked: unmarked.slice(0, 10),
+    chars: chars.join(''),
+    fontCheck: document.fonts.check(`16px "${family}"`, chars.join('') || '大连'),
+    glyphsDiffer: glyphs.a !== glyphs.b && glyphs.a !== glyphs.tofu && glyphs.a !== glyphs.blank
+                  && glyphs.b !== glyphs.blank,
+    links: [...document.querySelectorAll('a[href]')].map(a => a.getAttribute('href')),
+  };
+}
+"""
+
+_PRINT_JS = """
+() => ({
+  nav: [...document.querySelectorAll('nav')].map(n => getComputedStyle(n).display),
+  breaks: [...document.querySelectorAll('section.indicator')].map(s => getComputedStyle(s).breakBefore),
+})
+"""
+
+
+def _own_text_nodes(node: dict) -> Iterator[tuple[int, str]]:
+    """(nodeId, own text) of every element under a DevTools DOM node, skipping head, style and script."""
+    if node.get("nodeName") in ("HEAD", "STYLE", "SCRIPT", "TITLE"):
+        return
+    children = node.get("children", [])
+    if node.get("nodeType") == 1:
+        yield node["nodeId"], "".join(c.get("nodeValue", "") for c in children if c.get("nodeType") == 3)
+    for child in children + node.get("contentDocument", {}).get("children", []):
+        yield from _own_text_nodes(child)
+
+
+def _cjk_fonts(page: Any, family: str) -> list[str]:
+    """Elements whose own Chinese text Chromium drew without the font ``family`` (DevTools' platform fonts)."""
+    session = page.context.new_cdp_session(page)
+    try:
+        session.send("DOM.enable")
+        session.send("CSS.enable")
+        root = session.send("DOM.getDocument", {"depth": -1, "pierce": False})["root"]
+        wrong, checked = [], 0
+        for node_id, text in _own_text_nodes(root):
+            if not CJK.search(text):
+                continue
+            checked += 1
+            fonts = session.send("CSS.getPlatformFontsForNode", {"nodeId": node_id})["fonts"]
+            if not any(f["familyName"] == family and f.get("isCustomFont") for f in fonts):
+                wrong.append(f"{text.strip()[:20]!r} drawn with {[f['familyName'] for f in fonts]}")
+        if not checked:
+            wrong.append("DevTools found no element with Chinese text")
+        return wrong
+    finally:
+        session.detach()
+
+
+def assert_report_page(
+    page: Any,
+    path: Path,
+    *,
+    lang: str,
+    family: str,
+    min_images: int = 0,
+    screenshot: Path | None = None,
+    timeout_ms: float = 30_000,
+) -> dict:
+    """Open a page of the HTML report (a local file) and check that it stands on its own, offline.
+
+    Checks, reporting all problems at once with the screenshot's path: no
+    console errors and no JavaScript exceptions; no request to another host;
+    ``<html lang>`` is ``zh-Hans`` or ``en`` for ``lang``; no visible code
+    cell; every image decoded and described (``alt`` neither empty nor
+    nbconvert's placeholder); the ``@font-face`` named ``family`` loaded,
+    ``document.fonts.check`` true for Chinese, its glyphs drawn (each differs
+    from the others and from the missing-glyph box) and every element's
+    Chinese text drawn with it (DevTools' platform fonts); in English pages
+    every Chinese character inside an element marked ``lang="zh…"``; with
+    print media, no navigation shown and a page break before each indicator.
+    Returns the page state (text, links...).
+    """
+    traffic = watch_page(page)
+    traffic.console_errors.clear()
+    traffic.external_requests.clear()
+    page_errors(page).clear()
+    problems: list[str] = []
+    page.goto(Path(path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+    state = page.evaluate(_REPORT_PAGE_JS, [family, "dalian-data-no-such-font"])
+    shot = _screenshot(page, screenshot)
+    expected_lang = {"zh": "zh-Hans", "en": "en"}[lang]
+    if state["lang"] != expected_lang:
+        problems.append(f"<html lang={state['lang']!r}>, expected {expected_lang!r}")
+    if not state["title"].strip():
+        problems.append("no <title>")
+    problems += [f"console error: {e}" for e in traffic.console_errors]
+    problems += [f"request to another host: {u}" for u in traffic.external_requests]
+    if state["code"]:
+        problems.append(f"{state['code']} code cell(s) or open <details> visible")
+    images = state["images"]
+    if len(images) < min_images:
+        problems.append(f"expected at least {min_images} <img>, found {len(images)}")
+    problems += _image_problems(images)
+    for k, img in enumerate(images):
+        alt = (img["alt"] or "").strip()
+        if not alt or alt.startswith("No description"):
+            problems.append(f"image #{k} has alt {img['alt']!r}")
+    if state["faces"] != ["loaded"]:
+        problems.append(f"@font-face {family!r}: statuses {state['faces']} (expected one, loaded)")
+    if not state["fontCheck"]:
+        problems.append(f"document.fonts.check('16px \"{family}\"', {state['chars']!r}) is false")
+    if len(state["chars"]) == 2 and not state["glyphsDiffer"]:
+        problems.append(f"the embedded font draws {state['chars'][0]} and {state['chars'][1]} alike, "
+                        "or like the missing-glyph box")
+    if CJK.search(state["text"]):
+        problems += _cjk_fonts(page, family)
+    if lang != "zh" and state["unmarked"]:
+        problems.append(f"Chinese not marked lang=zh: {state['unmarked']}")
+    if "\ufffd" in state["text"]:
+        problems.append("U+FFFD in the visible text")
+    page.emulate_media(media="print")
+    printed = page.evaluate(_PRINT_JS)
+    page.emulate_media(media="screen")
+    if any(display != "none" for display in printed["nav"]):
+        problems.append(f"navigation printed: {printed['nav']}")
+    if any(b != "page" for b in printed["breaks"]):
+        problems.append(f"indicator sections print without a page break before: {printed['breaks']}")
+    problems += [f"page error: {e}" for e in page_errors(page)]
+    if problems:
+        _fail(f"{path} ({lang})", problems, shot, page)
+    return state

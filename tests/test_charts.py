@@ -1,10 +1,13 @@
-"""Every chart: a figure with a title, unit-bearing axes and the source line, in the chosen language."""
+"""Every chart of every notebook, in both languages, and the shared chart helpers.
+
+The notebooks are run in this process (tests/notebook_run.py) and every
+figure handed to ``charts.show`` is inspected before it is closed: what a
+test can catch of the chart rules in the README is caught here.
+"""
 
 from __future__ import annotations
 
-import inspect
 import re
-import warnings
 
 import matplotlib
 
@@ -12,13 +15,16 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from IPython.display import Image  # noqa: E402
 
+import dalian_data as dd  # noqa: E402
 from dalian_data import charts, present, style  # noqa: E402
+from notebook_run import NAMES, run  # noqa: E402
 
 LANGS = ("zh", "en")
-UNIT_LABEL = re.compile(r"[（(][^)）]+[)）]")  # "金额（亿元）", "Turnover (billion tonne-kilometres)"
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
+UNIT = re.compile(r"[（(]([^()（）]+)[)）]$")  # the bracketed unit at the end of an axis label
+RUNS = [(name, lang) for name in NAMES for lang in LANGS]
 
 
 @pytest.fixture(autouse=True)
@@ -28,101 +34,113 @@ def house_style():
     plt.close("all")
 
 
-def _texts(fig: Figure) -> list[str]:
-    """Every piece of text drawn in the figure: titles, labels, ticks, annotations, legends."""
-    found = [t.get_text() for t in fig.findobj(matplotlib.text.Text) if t.get_visible() and t.get_text()]
-    return found
+def _charts():
+    for name, lang in RUNS:
+        for chart in run(name, lang=lang).charts:
+            yield chart
 
 
-@pytest.fixture(scope="module")
-def drawn() -> dict[tuple[str, str], Figure]:
-    """Every chart in both languages, drawn once with glyph warnings as errors."""
-    style.use_house_style()
-    figures = {}
-    with warnings.catch_warnings(), plt.rc_context({"figure.max_open_warning": 0}):
-        warnings.filterwarnings("error", message=style.GLYPH_WARNING_PATTERN)
-        for name, (_notebook, function) in charts.CHARTS.items():
-            for lang in LANGS:
-                fig = function(lang=lang)
-                fig.canvas.draw()  # lays out and renders every text: a missing glyph raises here
-                figures[name, lang] = fig
-    yield figures
-    plt.close("all")
+@pytest.mark.parametrize(("name", "lang"), RUNS)
+def test_every_notebook_shows_charts_only_through_the_shared_helper(name, lang):
+    result = run(name, lang=lang)
+    assert result.charts, f"{name}: no chart"
+    images = [obj for obj in result.shown if isinstance(obj, Image)]
+    assert len(images) == len(result.charts)
+    assert all(image.metadata["alt"] == chart.alt for image, chart in zip(images, result.charts))
+    assert all(chart.name.startswith(name) for chart in result.charts)
 
 
-@pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("name", list(charts.CHARTS))
-def test_chart_has_title_units_and_source(drawn, name, lang):
-    fig = drawn[name, lang]
-    assert isinstance(fig, Figure)
-    assert fig.get_suptitle().strip()
-    assert style.SOURCE_LINES[lang] in [t.get_text() for t in fig.texts]
-    for ax in fig.axes:
-        labels = [ax.get_xlabel(), ax.get_ylabel()]
-        shares_x = ax.get_shared_x_axes().get_siblings(ax)
-        labels += [other.get_xlabel() for other in shares_x]
-        assert any(UNIT_LABEL.search(text) for text in labels), f"{name}/{lang}: axes without a unit label"
+def test_chart_names_are_unique():
+    names = [chart.name for name in NAMES for chart in run(name, lang="zh").charts]
+    assert len(names) == len(set(names))
 
 
-@pytest.mark.parametrize("name", list(charts.CHARTS))
-def test_english_charts_hold_no_chinese_except_the_source(drawn, name):
-    fig = drawn[name, "en"]
-    stray = [t for t in _texts(fig) if CJK.search(t) and t != style.SOURCE_LINES["en"]]
-    assert not stray, stray
+@pytest.mark.parametrize(("name", "lang"), RUNS)
+def test_no_log_scale_anywhere(name, lang):
+    for chart in run(name, lang=lang).charts:
+        for panel in chart.panels:
+            assert (panel.xscale, panel.yscale) == ("linear", "linear"), f"{chart.name}: log scale"
 
 
-@pytest.mark.parametrize("name", list(charts.CHARTS))
-def test_chinese_charts_are_in_chinese(drawn, name):
-    fig = drawn[name, "zh"]
-    assert CJK.search(fig.get_suptitle())
-    assert all(CJK.search(ax.get_xlabel() + ax.get_ylabel()) for ax in fig.axes
-               if ax.get_xlabel() or ax.get_ylabel())
+@pytest.mark.parametrize(("name", "lang"), RUNS)
+def test_every_panel_of_bars_names_exactly_one_unit(name, lang):
+    """The value axis of every panel with bars ends in one bracketed unit, and no list of units."""
+    for chart in run(name, lang=lang).charts:
+        for i, panel in enumerate(chart.panels):
+            if not panel.bars:
+                continue
+            label = panel.xlabel if panel.horizontal else panel.ylabel
+            match = UNIT.search(label)
+            assert match, f"{chart.name} panel {i}: value axis {label!r} names no unit"
+            assert not re.search(r"、|，|, ", match[1]), f"{chart.name} panel {i}: {label!r} lists several units"
 
 
-@pytest.mark.parametrize("name", list(charts.CHARTS))
-def test_a_bad_lang_raises_value_error_naming_it(name):
-    function = charts.CHARTS[name][1]
-    with pytest.raises(ValueError, match=r"lang 'fr'.*allowed: 'zh' or 'en'"):
-        function(lang="fr")
-    assert not plt.get_fignums()  # failed before drawing anything
+@pytest.mark.parametrize(("name", "lang"), RUNS)
+def test_titles_alt_text_and_language(name, lang):
+    for chart in run(name, lang=lang).charts:
+        assert chart.title.strip(), f"{chart.name}: no title"
+        assert chart.alt.endswith("。" if lang == "zh" else "."), f"{chart.name}: alt is not a sentence"
+        assert len(chart.alt) > 20
+        if lang == "zh":
+            assert CJK.search(chart.title) and CJK.search(chart.alt)
+        else:
+            # Chinese in an English chart only where it is the report's own name (the source line)
+            stray = [t for t in chart.texts + [chart.title, chart.alt] if CJK.search(t) and t != style.SOURCE_LINES["en"]]
+            assert not stray, f"{chart.name}: {stray}"
 
 
-def test_every_chart_function_is_registered_with_its_notebook():
-    public = {name for name in charts.__all__ if inspect.isfunction(getattr(charts, name))}
-    assert public == {function.__name__ for _nb, function in charts.CHARTS.values()}
-    notebooks = {nb for nb, _function in charts.CHARTS.values()}
-    assert notebooks == {"00_overview", *(present.notebook_name(i) for i in
-                                           ["innovation", "talent", "openness", "public_services",
-                                            "environment", "transport"])}
+def test_a_title_cannot_read_as_a_zero_score():
+    for chart in _charts():
+        assert "为零" not in chart.title and "zero" not in chart.title.lower()
 
 
-def test_bounds_are_hatched_and_exact_figures_are_not(drawn):
-    ax = drawn["shipping_network", "zh"].axes[0]
-    hatches = [bar.get_hatch() for bar in ax.patches[:6]]
-    assert hatches[:2] == [None, None]  # 22个 and 8条 are exact
-    assert all(hatches[2:])  # 近百条, 160多个, 300多个, 超过50家 are not
+# ---- the shared helpers ------------------------------------------------------------
+
+def test_barh_refuses_rows_of_two_units():
+    fig, ax = plt.subplots()
+    rows = dd.figures("public_services").query("unit in ['场', '套']")
+    with pytest.raises(ValueError, match="share one unit; got 场, 套"):
+        charts.barh(ax, rows, "zh")
 
 
-def test_parameters_change_the_chart():
-    leap = charts.air_quality("en", days_in_year=366)
-    common = charts.air_quality("en", days_in_year=365)
-    assert leap.axes[0].get_xlim()[1] == 366 and common.axes[0].get_xlim()[1] == 365
-    assert any("90.7%" in t for t in _texts(leap))
-    assert any("90.96%" in t for t in _texts(charts.air_quality("en", days_in_year=365, decimals=2)))
+def test_barh_hatches_bounds_and_labels_values_as_printed():
+    fig, ax = plt.subplots()
+    rows = dd.figures("transport").set_index("figure_id").loc[["new_container_routes", "routes_in_operation"]]
+    bars = charts.barh(ax, rows, "en")
+    assert [bar.get_hatch() for bar in bars] == [None, "////"]
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == ["8 routes", "nearly 100 routes"]
+    assert ax.get_xlabel() == "Number (routes)" and ax.get_xscale() == "linear"
 
 
-def test_talent_funds_adds_up_the_derived_metric_inputs():
-    fig = charts.talent_funds("zh")
-    widths = [bar.get_width() for bar in fig.axes[0].patches]
-    total, *parts = widths
-    assert sum(parts) == pytest.approx(total)
+def test_show_displays_one_png_with_alt_text_and_saves_reproducible_files(tmp_path, monkeypatch):
+    shown = []
+    monkeypatch.setattr("IPython.display.display", lambda *objs: shown.extend(objs))
+    for _ in range(2):
+        fig, ax = plt.subplots()
+        ax.bar([0], [1])
+        charts.show(fig, "x_chart", alt="A bar of one.", lang="en", figure_dir=tmp_path)
+        first = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    assert sorted(first) == ["x_chart.png", "x_chart.svg"]
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == first
+    assert not plt.get_fignums()
+    assert [type(o) for o in shown] == [Image, Image]
+    assert shown[0].metadata == {"alt": "A bar of one."}
+    assert shown[0].data.startswith(b"\x89PNG")
+
+
+def test_show_refuses_an_empty_description():
+    fig, _ax = plt.subplots()
+    with pytest.raises(ValueError, match="alt text of chart 'x' must be a sentence"):
+        charts.show(fig, "x", alt="", lang="zh")
 
 
 def test_value_scale_matches_the_value_format():
-    assert charts._value_scale([1.74e9], "元", "yuan", "zh") == (1e8, "亿元")
-    assert charts._value_scale([1.74e9], "元", "yuan", "en") == (1e9, "CNY bn")
-    assert charts._value_scale([2.6e10], "吨公里", "tonne-kilometres", "en") == (1e9, "billion tonne-kilometres")
-    assert charts._value_scale([24.25], "件/万人", "items per 10,000 people", "zh") == (1.0, "件/万人")
+    assert charts.value_scale([1.74e9], "元", "yuan", "zh") == (1e8, "亿元")
+    assert charts.value_scale([1.74e9], "元", "yuan", "en") == (1e9, "CNY bn")
+    assert charts.value_scale([2.6e10], "吨公里", "tonne-kilometres", "en") == (1e9, "billion tonne-kilometres")
+    assert charts.value_scale([24.25], "件/万人", "items per 10,000 people", "zh") == (1.0, "件/万人")
+    assert charts.value_scale([104.6], "%", "percent", "en") == (1.0, "%")
 
 
 def test_every_label_can_be_drawn_with_the_bundled_font():

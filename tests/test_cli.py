@@ -343,7 +343,7 @@ def test_export_into_an_empty_name_is_an_error(tmp_path, monkeypatch, capsys):
 def test_export_into_a_mount_point_stages_inside_it(small_filesystem, capsys):
     # staging beside the target would be on another file system: os.replace fails with EXDEV
     assert main(["export", str(small_filesystem), "--format", "csv"]) == 0
-    written = sorted(p.name for p in small_filesystem.iterdir())
-    assert written == ["derived.csv", "figures.csv", "indicators.csv"]
-    assert capsys.readouterr().out.count("\n") == 3
+    printed = sorted(Path(line).name for line in capsys.readouterr().out.splitlines())
+    assert "figures.csv" in printed
+    assert sorted(p.name for p in small_filesystem.iterdir()) == printed  # no staging folder left inside
     assert not [p for p in small_filesystem.parent.iterdir() if ".export-" in p.name]

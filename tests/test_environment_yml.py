@@ -1,4 +1,4 @@
-"""environment.yml repeats pyproject.toml's dependencies: names and pins."""
+"""environment.yml repeats pyproject.toml's dependencies, the core's and every extra's: names and pins."""
 
 import re
 import tomllib
@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 # PyPI name -> conda-forge name, where they differ.
-CONDA_NAMES: dict[str, str] = {}
+CONDA_NAMES = {"brotli": "brotli-python", "build": "python-build"}
 
 
 def _split(requirement: str) -> tuple[str, str]:
@@ -19,7 +19,8 @@ def _split(requirement: str) -> tuple[str, str]:
 def pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     reqs = list(project["dependencies"]) + [r for extra in project["optional-dependencies"].values() for r in extra]
-    pins = dict(_split(r) for r in reqs)
+    # [all] names the other extras as "dalian-data[notebooks,export]": not a package to install
+    pins = dict(_split(r) for r in reqs if _split(r)[0] != project["name"])
     pins["python"] = project["requires-python"].replace(" ", "")
     return {CONDA_NAMES.get(name, name): spec for name, spec in pins.items()}
 

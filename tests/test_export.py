@@ -29,18 +29,19 @@ from dalian_data.dtypes import STRING
 from dalian_data.exporting import (
     DESCRIPTOR_NAME, FORMATS, WORKBOOK_NAME, export, read_csv_typed, read_export, render_csv,
 )
+from dalian_data.policy_measures import action_types, measures
 from dalian_data.source import REPORT_SHA256
 from dalian_data.tables import figures, indicators
 
 ALL_FILES = [
-    "figures.csv", "indicators.csv", "derived.csv",
-    "figures.parquet", "indicators.parquet", "derived.parquet",
+    "figures.csv", "indicators.csv", "derived.csv", "measures.csv",
+    "figures.parquet", "indicators.parquet", "derived.parquet", "measures.parquet",
     WORKBOOK_NAME, DESCRIPTOR_NAME,
 ]
 
 
 def _originals() -> dict[str, pd.DataFrame]:
-    return {"figures": figures(), "indicators": indicators(), "derived": derived()}
+    return {"figures": figures(), "indicators": indicators(), "derived": derived(), "measures": measures()}
 
 
 def _snapshot(directory: Path) -> dict[str, bytes]:
@@ -84,9 +85,9 @@ def test_csv_is_utf8_without_bom_with_machine_headers_and_crlf_lines(exported):
 
 def test_datapackage_implies_csv_and_a_single_name_is_one_format(tmp_path):
     paths = export(tmp_path / "dp", ["datapackage"])
-    assert [p.name for p in paths] == ["figures.csv", "indicators.csv", "derived.csv", DESCRIPTOR_NAME]
+    assert [p.name for p in paths] == ["figures.csv", "indicators.csv", "derived.csv", "measures.csv", DESCRIPTOR_NAME]
     assert [p.name for p in export(tmp_path / "one", "parquet")] == [
-        "figures.parquet", "indicators.parquet", "derived.parquet"]
+        "figures.parquet", "indicators.parquet", "derived.parquet", "measures.parquet"]
 
 
 def test_parquet_keeps_categories_as_dictionaries_with_their_order(exported):
@@ -109,15 +110,20 @@ def test_frictionless_validates_the_exported_package(exported):
                                     ensure_ascii=False, indent=1)
 
 
-def test_frictionless_catches_an_edited_csv_by_hash_enum_and_foreign_key(exported, tmp_path):
-    """The descriptor's hash, enum and foreign key are live checks, not decoration."""
+def _validate_edited_copy(exported, tmp_path, name: str, old: str, new: str):
+    """frictionless's report on a copy of the export whose ``name`` has its first ``old`` replaced by ``new``."""
     frictionless = pytest.importorskip("frictionless")
     directory, _ = exported
     copy = tmp_path / "copy"
     shutil.copytree(directory, copy)
-    path = copy / "figures.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace(",innovation,", ",innovations,", 1), encoding="utf-8")
-    report = frictionless.validate(copy / DESCRIPTOR_NAME)
+    path = copy / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    return frictionless.validate(copy / DESCRIPTOR_NAME)
+
+
+def test_frictionless_catches_an_edited_csv_by_hash_enum_and_foreign_key(exported, tmp_path):
+    """The descriptor's hash, enum and foreign key are live checks, not decoration."""
+    report = _validate_edited_copy(exported, tmp_path, "figures.csv", ",innovation,", ",innovations,")
     types = {error[0] for error in report.flatten(["type"])}
     assert not report.valid
     assert {"hash-count", "byte-count", "constraint-error", "foreign-key"} <= types
@@ -152,10 +158,12 @@ def test_resources_carry_hash_size_and_a_described_field_for_every_column(export
 def test_schema_keys_categories_units_and_missing_values(descriptor):
     schemas = {r["name"]: r["schema"] for r in descriptor["resources"]}
     assert {name: s["primaryKey"] for name, s in schemas.items()} == {
-        "figures": ["figure_id"], "indicators": ["indicator_id"], "derived": ["derived_id"]}
+        "figures": ["figure_id"], "indicators": ["indicator_id"], "derived": ["derived_id"],
+        "measures": ["measure_id"]}
     to_indicators = {"fields": ["indicator_id"], "reference": {"resource": "indicators", "fields": ["indicator_id"]}}
     assert schemas["figures"]["foreignKeys"] == [to_indicators]
     assert schemas["derived"]["foreignKeys"] == [to_indicators]
+    assert schemas["measures"]["foreignKeys"] == [to_indicators]
     assert "foreignKeys" not in schemas["indicators"]
     fields = {f["name"]: f for f in schemas["figures"]["fields"]}
     ids = [e for e in indicators()["indicator_id"]]
@@ -178,7 +186,7 @@ def test_schema_keys_categories_units_and_missing_values(descriptor):
 
 
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-@pytest.mark.parametrize("table", ["figures", "indicators", "derived"])
+@pytest.mark.parametrize("table", ["figures", "indicators", "derived", "measures"])
 def test_read_export_gives_back_the_exported_frame_exactly(exported, table, fmt):
     directory, _ = exported
     original = _originals()[table]
@@ -267,6 +275,30 @@ def test_workbook_holds_no_timestamp(exported):
         core = workbook.read("docProps/core.xml")
     assert b"dcterms:created" not in core and b"dcterms:modified" not in core
     assert b"<dc:creator>dalian-data</dc:creator>" in core
+
+
+def test_measures_action_type_is_described_with_the_taxonomys_labels_in_order(descriptor):
+    fields = {f["name"]: f for f in next(r for r in descriptor["resources"] if r["name"] == "measures")["schema"]["fields"]}
+    taxonomy = action_types()
+    assert fields["action_type"]["categories"] == [
+        {"value": str(t.action_type), "label": t.label_en, "label_zh": t.label_zh} for t in taxonomy.itertuples()]
+    assert fields["action_type"]["categoriesOrdered"] is True
+    assert fields["figure_ids"]["missingValues"] == []  # "" is "no figure", not missing
+
+
+def test_measures_figure_ids_round_trip_as_empty_strings_and_lists(exported):
+    directory, _ = exported
+    back = read_export(directory, "measures")
+    assert (back["figure_ids"] == "").sum() == (measures()["figure_ids"] == "").sum() > 0
+    assert back["figure_ids"].str.contains(",").any()
+    listed = {i for cell in back["figure_ids"] if cell for i in cell.split(",")}
+    assert listed <= set(read_export(directory, "figures")["figure_id"])
+
+
+def test_frictionless_catches_a_measure_of_an_unknown_action_type(exported, tmp_path):
+    report = _validate_edited_copy(exported, tmp_path, "measures.csv", ",reform,", ",reforms,")
+    assert not report.valid
+    assert ("action_type", "constraint-error") in {tuple(e) for e in report.flatten(["fieldName", "type"])}
 
 
 # ---- the workbook ------------------------------------------------------------

@@ -153,21 +153,30 @@ def test_setup_cell_uses_house_style_and_strict_glyphs(notebook):
 
 
 def _chart_cells(nb) -> list[nbformat.NotebookNode]:
-    return [c for c in nb.cells if c.cell_type == "code" and "save_figure(" in c.source]
+    return [c for c in nb.cells if c.cell_type == "code" and "charts.show(" in c.source]
 
 
-def test_charts_are_saved_shown_and_named_uniquely():
-    names = []
+def test_charts_are_shown_once_each_as_a_png_with_alt_text():
     for name in NAMES:
         cells = _chart_cells(_load(name))
-        assert len(cells) >= 2, f"{name}: fewer than two charts"
+        assert cells, f"{name}: no chart"
         for cell in cells:
-            assert cell.source.rstrip().splitlines()[-2:] == ["plt.show()", "plt.close(fig)"]
-            assert [o.output_type for o in cell.outputs] == ["display_data"]
-            assert "image/png" in cell.outputs[0].data
-            names += re.findall(r'save_figure\(fig, figure_dir, "([^"]+)"\)', cell.source)
-            assert names[-1].startswith(name)
-    assert len(names) == len(set(names))
+            assert cell.source.count("charts.show(") == 1 and "plt.show()" not in cell.source
+            assert [o.output_type for o in cell.outputs] == ["display_data"], f"{name}: not exactly one output"
+            output = cell.outputs[0]
+            assert "image/png" in output.data
+            alt = output.metadata["image/png"]["alt"]
+            assert alt.endswith("。") and len(alt) > 20, f"{name}: alt {alt!r}"
+
+
+def test_no_dead_code_in_the_setup():
+    for name in NAMES:
+        code = "\n".join(c.source for c in _load(name).cells if c.cell_type == "code")
+        assert "params = " not in code, f"{name}: the validated parameters are assigned and never used"
+        for imported in ("display", "Markdown", "pd", "plt", "calendar"):
+            if re.search(rf"\bimport .*\b{imported}\b", code):
+                uses = len(re.findall(rf"\b{imported}\b", code))
+                assert uses > 1, f"{name}: {imported} is imported and never used"
 
 
 @pytest.mark.parametrize("indicator", INDICATORS)
@@ -176,12 +185,39 @@ def test_indicator_notebook_sections(indicator):
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for call in ("indicator_intro", "figure_table", "derived_intro", "unsaid"):
         assert f'present.{call}("{indicator}"' in code
+    assert f'dd.figures("{indicator}")' in code, "the notebook takes its figures from the package itself"
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "What the report leaves unsaid" in markdown and "报告未说明之处" in markdown
     assert "follows the order of the report's introduction" in markdown
 
 
-def test_overview_links_every_notebook_and_tags_one_summary_cell():
+@pytest.mark.parametrize("indicator", INDICATORS)
+def test_one_key_finding_cell_and_one_headline_chart(indicator):
+    nb = _load(present.notebook_name(indicator))
+    findings = [c for c in nb.cells if "key-finding" in _tags(c)]
+    assert len(findings) == 1 and findings[0].cell_type == "code"
+    assert [list(o.data) for o in findings[0].outputs] == [["text/markdown", "text/plain"]]
+    text = findings[0].outputs[0].data["text/markdown"]
+    assert any(q in text for q in (present.figure_value(r, "zh") for r in dd.figures(indicator).itertuples()))
+    headline = [c for c in nb.cells if "headline" in _tags(c)]
+    assert len(headline) == 1 and "image/png" in headline[0].outputs[0].data
+
+
+def test_prose_is_in_both_languages_one_cell_each(notebook):
+    """Markdown prose is tagged lang-zh or lang-en and comes in pairs; untagged cells hold no prose."""
+    name, nb = notebook
+    cells = [c for c in nb.cells if c.cell_type == "markdown"]
+    langs = [[t for t in _tags(c) if t.startswith("lang-")] for c in cells]
+    assert all(len(tags) == 1 for tags in langs), f"{name}: a markdown cell is not tagged with one language"
+    assert [t[0] for t in langs] == ["lang-zh", "lang-en"] * (len(cells) // 2), f"{name}: not in zh/en pairs"
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    for cell, (tag,) in zip(cells, langs):
+        if tag == "lang-en":
+            prose = re.sub(r"`[^`]*`|\([^)]*\)|\[[^]]*\]", "", cell.source)  # names in brackets and code are not prose
+            assert not cjk.search(prose.replace("包容普惠创新", "")), f"{name}: Chinese prose in an English cell"
+
+
+def test_overview_links_every_notebook():
     nb = _load("00_overview")
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     for name in NAMES[1:]:
@@ -189,5 +225,4 @@ def test_overview_links_every_notebook_and_tags_one_summary_cell():
         assert (NOTEBOOK_DIR / f"{name}.ipynb").exists()
     summary = [c for c in nb.cells if "summary" in _tags(c)]
     assert len(summary) == 1
-    assert "present.summary_table(" in summary[0].source
     assert any("text/html" in o.get("data", {}) for o in summary[0].outputs)
