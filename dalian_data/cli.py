@@ -362,7 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt as interrupt:
         signum = getattr(interrupt, "signum", signal.SIGINT)
-        print(f"{PROG}: interrupted by {signal.Signals(signum).name}; finished notebooks are kept", file=sys.stderr)
+        name = signal.Signals(signum).name
+        print(f"{PROG}: interrupted by {name}; what finished is kept, nothing is half-written", file=sys.stderr)
         return 128 + signum
     except BrokenPipeError:
         # `dalian-data extract big.txt | head`: the reader left; exit quietly like other Unix tools.

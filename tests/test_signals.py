@@ -130,7 +130,7 @@ def test_sigint_and_sigterm_end_the_run_quickly_and_cleanly(running_report, sign
     print(f"{signum.name}: exited {elapsed:.2f} s after the signal")
     log.seek(0)
     lines = [line for line in log.read().splitlines() if not line.startswith("[")]  # not the progress lines
-    assert lines == [f"dalian-data: interrupted by {signum.name}; finished notebooks are kept"]
+    assert lines == [f"dalian-data: interrupted by {signum.name}; what finished is kept, nothing is half-written"]
     wait_until(lambda: not any(alive(pid) for pid in kernels), 5, "every kernel has exited")
     assert_folder_consistent(folder)
 
