@@ -1,24 +1,29 @@
 """What ``dalian-data report`` and ``dalian-data refresh`` do, step by step.
 
-``report``: find the notebooks, check every parameter (before any kernel
-starts), name the output folder after the parameters, skip notebooks whose
-output is up to date, execute the rest in parallel (:mod:`dalian_data.runner`),
-record the results in the manifest as they arrive, render HTML if asked, and
-say where the results are and what failed.
+``report``: find the notebooks, check every parameter and the seed report
+(before any kernel starts), name the output folder after the parameters,
+skip notebooks whose output is up to date, execute the rest in parallel
+(:mod:`dalian_data.engine`), record the results in the manifest as they
+arrive, render HTML if asked (:func:`write_html`), and say where the results
+are and what failed.
 
 ``refresh``: execute the committed notebooks in place with their default
 parameters, so their stored outputs match the code and data.
 
 Both print results to ``out`` and problems to ``err`` and return an exit
 code: 0 all good, 1 a notebook failed. Problems with the request itself
-raise :class:`UsageError` (exit code 2) before anything runs.
+raise :class:`UsageError` (exit code 2) before anything runs; a signal
+raises :class:`dalian_data.engine.Interrupted` after every kernel is down.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
+import hashlib
 import os
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +31,7 @@ from typing import IO, Any, Iterator, Sequence
 
 import dalian_data
 from dalian_data.cache import Manifest, environment_fingerprint, notebook_fingerprint, write_text_atomic
+from dalian_data.engine import DEFAULT_TIMEOUT, Outcome, Task
 from dalian_data.notebook_params import (
     DeclaredNotebook,
     ParameterError,
@@ -45,6 +51,10 @@ class UsageError(Exception):
     """The request cannot be carried out as asked (exit code 2); the message is one line."""
 
 
+class RunError(Exception):
+    """The run cannot go on (exit code 1): the seed report was altered, say; the message is one line."""
+
+
 def package_dir() -> Path:
     return Path(dalian_data.__file__).resolve().parent
 
@@ -52,6 +62,16 @@ def package_dir() -> Path:
 def repo_dir() -> Path:
     """The source checkout the package lives in (notebooks/ and seeds/ are beside the package)."""
     return package_dir().parent
+
+
+def check_seed() -> None:
+    """Verify the report's checksum once, before any kernel starts (every notebook would fail on it)."""
+    from dalian_data.source import ReportChecksumError, report_text
+
+    try:
+        report_text()
+    except ReportChecksumError as error:
+        raise RunError(str(error)) from None
 
 
 def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
@@ -133,6 +153,7 @@ class ReportRequest:
     force: bool = False
     notebooks_dir: str | os.PathLike | None = None
     live_progress: bool | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
 
 def _declare(paths: list[Path]) -> tuple[dict[Path, bytes], list[DeclaredNotebook]]:
@@ -160,10 +181,35 @@ def _paths_from_cwd(parameters: dict[str, Any]) -> dict[str, Any]:
     return parameters
 
 
+def output_folder(base: str | os.PathLike, slug: str) -> Path:
+    """Create ``base/slug`` (and its parents); a :class:`UsageError` naming the path when that is impossible."""
+    folder = Path(base) / slug
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe = tempfile.NamedTemporaryFile(dir=folder, prefix=".write-test-")
+        probe.close()
+    except OSError as error:
+        where = error.filename or folder
+        if isinstance(error, (FileExistsError, NotADirectoryError)):
+            reason = "a file is in the way; give --out a folder path"
+        elif error.errno == errno.ENAMETOOLONG:
+            reason = "the name is too long; choose a shorter --out"
+        else:
+            reason = f"{error.strerror}; choose another --out"
+        raise UsageError(f"cannot write the report into {str(where)!r}: {reason}") from None
+    return folder
+
+
+def _remove_stale_temp_files(folder: Path) -> None:
+    """Temp files a killed run left behind (``.NAME.xxxx.tmp``); only called under the folder lock."""
+    for path in folder.glob(".*.tmp"):
+        path.unlink(missing_ok=True)
+
+
 def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
     """Run ``dalian-data report``; see the module docstring."""
+    from dalian_data.engine import run_notebooks
     from dalian_data.progress import Progress
-    from dalian_data.runner import run_tasks
 
     started = time.perf_counter()
     folder = notebooks_dir(request.notebooks_dir)
@@ -174,20 +220,26 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         requested, per_notebook = resolve_parameters(declared, from_file, request.parameters)
     except ParameterError as error:
         raise UsageError(str(error)) from None
+    check_seed()
     per_notebook = {path: _paths_from_cwd(params) for path, params in per_notebook.items()}
     defaults = {d.path: d.defaults for d in declared}
+    lang = _lang(requested, defaults[paths[0]])
 
-    out_dir = Path(request.out) / parameters_slug(requested)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = output_folder(request.out, parameters_slug(requested))
     with folder_lock(out_dir, err):
+        _remove_stale_temp_files(out_dir)
         manifest = Manifest.load(out_dir)
+        if manifest.problem:
+            print(f"dalian-data: warning: {manifest.problem}; treating it as empty and rewriting it", file=err)
         manifest.parameters = requested
         environment = environment_fingerprint(package_dir(), folder, repo_dir() / "seeds")
-        tasks, fresh = _plan(paths, sources, per_notebook, defaults, environment, manifest, out_dir, request)
+        tasks, fresh = _plan(paths, sources, per_notebook, defaults, environment, manifest, out_dir, request.force)
         fingerprints = {task.name: task.fingerprint for task in tasks}
         per_notebook_by_name = {path.stem: per_notebook[path] for path in paths}
 
-        def record(outcome) -> None:
+        names = [path.stem for path in paths]
+
+        def record(outcome: Outcome) -> None:
             if outcome.ok and not request.html:
                 # a page rendered from the previous output would now be stale
                 (out_dir / f"{outcome.name}.html").unlink(missing_ok=True)
@@ -196,62 +248,58 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
                     outcome.name,
                     fingerprint=fingerprints[outcome.name],
                     output_sha256=outcome.output_sha256,
-                    html_sha256=outcome.html_sha256,
+                    figures=outcome.figures,
                     parameters=per_notebook_by_name[outcome.name],
-                    title=outcome.title,
                     seconds=round(outcome.seconds, 2),
                 )
             else:
                 manifest.record_failure(outcome.name, outcome.error or "failed")
             manifest.save()
+            if outcome.ok and request.html:  # while the other notebooks still run
+                write_html(out_dir, names, requested, lang, manifest, _merged(defaults), render=[outcome.name])
 
-        outcomes = {}
+        outcomes: dict[str, Outcome] = {}
         if tasks:
             progress = Progress(len(tasks), min(request.jobs, len(tasks)), stream=err, live=request.live_progress)
             try:
-                outcomes = run_tasks(longest_first(tasks, manifest), request.jobs, progress, on_outcome=record)
+                outcomes = run_notebooks(longest_first(tasks, manifest), request.jobs, progress, record, request.timeout)
             finally:
                 progress.close()
         manifest.save()
 
         rendered = 0
-        if request.html:
-            rendered = _render_missing_html(fresh, out_dir, manifest, per_notebook, defaults)
-            from dalian_data.report_downloads import write_downloads
-
-            write_downloads(out_dir, {**_merged(defaults), **requested})
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
-            _write_index(paths, out_dir, manifest, requested, per_notebook, defaults)
+            rendered = write_html(
+                out_dir, names, requested, lang, manifest, _merged(defaults), render=None if request.html else (),
+                downloads=request.html,
+            )
 
     return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
 
 
-def _plan(paths, sources, per_notebook, defaults, environment: str, manifest: Manifest, out_dir: Path, request):
+def _plan(paths, sources, per_notebook, defaults, environment: str, manifest: Manifest, out_dir: Path, force: bool):
     """Split the notebooks into tasks to execute and up-to-date ones (whose old failure is forgotten)."""
-    from dalian_data.worker import Task
-
-    siblings = _siblings(paths, manifest)
     tasks, fresh = [], []
     for path in paths:
         name, given = path.stem, per_notebook[path]
         fingerprint = notebook_fingerprint(environment, sources[path], given)
         output = out_dir / f"{name}.ipynb"
-        if not request.force and manifest.is_fresh(name, fingerprint, output):
+        if not force and manifest.is_fresh(name, fingerprint, output):
             fresh.append(path)
             manifest.failures.pop(name, None)
             continue
+        figure_dir = given.get("figure_dir", defaults[path].get("figure_dir"))
         tasks.append(
             Task(
                 name=name,
                 source=str(path),
                 source_bytes=sources[path],
-                output=str(output.resolve()),  # absolute: workers change directory while executing
+                output=str(output.resolve()),  # absolute: kernels run in the notebooks' folder
                 cwd=str(path.parent),
                 parameters=given,
                 fingerprint=fingerprint,
-                html=request.html,
                 lang=_lang(given, defaults[path]),
-                siblings=siblings,
+                figure_dir=figure_dir if isinstance(figure_dir, str) else None,
             )
         )
     return tasks, fresh
@@ -281,8 +329,8 @@ def _summarise(paths, tasks, fresh, outcomes, out_dir: Path, html: bool, rendere
 def longest_first(tasks: list, manifest: Manifest) -> list:
     """Order tasks by how long they took last time, longest first, unknown ones before all.
 
-    With more notebooks than workers, starting the long ones first keeps a
-    long notebook from running alone at the end while the other workers idle.
+    With more notebooks than kernels, starting the long ones first keeps a
+    long notebook from running alone at the end while the other slots idle.
     """
 
     def last_seconds(task) -> float:
@@ -290,11 +338,6 @@ def longest_first(tasks: list, manifest: Manifest) -> list:
         return float(seconds) if isinstance(seconds, (int, float)) else float("inf")
 
     return sorted(tasks, key=last_seconds, reverse=True)
-
-
-def _siblings(paths: list[Path], manifest: Manifest) -> tuple[str, ...]:
-    """Notebooks with (or about to have) a page in the output folder: links to them go to their HTML."""
-    return tuple(sorted({p.stem for p in paths} | set(manifest.notebooks)))
 
 
 def _merged(defaults: dict[Path, dict[str, Any]]) -> dict[str, Any]:
@@ -309,72 +352,80 @@ def _plural(count: int) -> str:
     return f"{count} notebook{'s' * (count != 1)}"
 
 
-def _render_missing_html(fresh: list[Path], out_dir: Path, manifest: Manifest, per_notebook, defaults) -> int:
-    """Render HTML for up-to-date notebooks whose page is missing or stale; return how many."""
-    stale = [p for p in fresh if not manifest.html_is_fresh(p.stem, out_dir / f"{p.stem}.html")]
-    if not stale:
-        return 0
+def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
+               defaults: dict[str, Any], render: Sequence[str] | None = None, downloads: bool = False) -> int:
+    """Every HTML the report writes: the missing or stale pages of ``render`` (None: all) and ``index.html``.
+
+    ``notebooks`` are the names run now; the index also lists those recorded
+    by earlier runs into the same folder. ``parameters`` are those the user
+    gave, ``defaults`` the notebooks' own. Pages are rendered from the
+    notebooks in ``out_dir`` and their sha256 recorded in ``manifest``, so an
+    unchanged rerun renders nothing. With ``downloads`` the data files the
+    index offers are written too. Returns the number of pages rendered.
+    """
     import nbformat
 
-    from dalian_data.worker import write_html
+    from dalian_data.html_report import (
+        OVERVIEW,
+        IndexEntry,
+        downloads_in,
+        notebook_title,
+        read_highlights,
+        render_index,
+        render_notebook_html,
+        summary_html,
+    )
+    from dalian_data.report_downloads import write_downloads
 
-    for path in stale:
-        name = path.stem
-        nb = nbformat.read(out_dir / f"{name}.ipynb", as_version=4)
-        entry = manifest.notebooks[name]
-        entry["html_sha256"] = write_html(
-            nb,
-            out_dir / f"{name}.html",
-            entry.get("title") or name,
-            _lang(per_notebook[path], defaults[path]),
-            _siblings(fresh, manifest),
-        )
-    manifest.save()
-    return len(stale)
-
-
-def _write_index(paths: list[Path], out_dir: Path, manifest: Manifest, requested, per_notebook, defaults) -> None:
-    """Write ``index.html`` (every notebook in the folder) when its content changed."""
-    from dalian_data.html_report import OVERVIEW, IndexEntry, downloads_in, read_highlights, render_index, summary_html
-
-    overview = next((p for p in paths if p.stem == OVERVIEW), paths[0])
-    lang = _lang(requested, defaults[overview])
-    entries = []
-    # every notebook of this folder: those run now and those recorded by earlier runs
-    names = sorted({path.stem for path in paths} | set(manifest.notebooks) | set(manifest.failures))
+    names = sorted(set(notebooks) | set(manifest.notebooks) | set(manifest.failures))
+    siblings = tuple(sorted(set(notebooks) | set(manifest.notebooks)))
+    rendered, entries = 0, []
     for name in names:
-        entry = manifest.notebooks.get(name, {})
-        has_notebook = (out_dir / f"{name}.ipynb").exists() and bool(entry)
+        entry = manifest.notebooks.get(name)
+        output = out_dir / f"{name}.ipynb"
+        has_notebook = bool(entry) and output.exists()
+        stale = (render is None or name in render) and not manifest.html_is_fresh(name, out_dir / f"{name}.html")
+        if has_notebook and (stale or "title" not in entry):
+            nb = nbformat.read(output, as_version=4)
+            entry["title"] = notebook_title(nb, name)
+            if stale:
+                page = render_notebook_html(nb, entry["title"], lang, siblings, name=name)
+                write_text_atomic(out_dir / f"{name}.html", page)
+                entry["html_sha256"] = hashlib.sha256(page.encode("utf-8")).hexdigest()
+                rendered += 1
         entries.append(
             IndexEntry(
                 name=name,
-                title=entry.get("title") or name,
+                title=(entry or {}).get("title") or name,
                 has_html=has_notebook and manifest.html_is_fresh(name, out_dir / f"{name}.html"),
                 has_notebook=has_notebook,
                 error=manifest.failures.get(name),
                 highlights=read_highlights(out_dir / f"{name}.ipynb", lang) if has_notebook else None,
             )
         )
+    manifest.save()
     summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
-    page = render_index(
-        entries, requested, lang, summary, defaults=_merged(defaults), downloads=downloads_in(out_dir, lang)
-    )
+    if downloads:
+        write_downloads(out_dir, {**defaults, **parameters})
+    page = render_index(entries, parameters, lang, summary, defaults=defaults, downloads=downloads_in(out_dir, lang))
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:
         write_text_atomic(index, page)
+    return rendered
 
 
 def refresh(
-    names: Sequence[str], jobs: int, out: IO[str], err: IO[str], notebooks_override=None, live_progress=None
+    names: Sequence[str], jobs: int, out: IO[str], err: IO[str], notebooks_override=None, live_progress=None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> int:
-    """Run ``dalian-data refresh``: re-execute notebooks in place with default parameters."""
+    """Run ``dalian-data refresh``: re-execute notebooks in place with default parameters (both languages kept)."""
+    from dalian_data.engine import run_notebooks
     from dalian_data.progress import Progress
-    from dalian_data.runner import run_tasks
-    from dalian_data.worker import Task
 
     started = time.perf_counter()
     folder = notebooks_dir(notebooks_override)
     paths = select_notebooks(names, folder)
+    check_seed()
     tasks = [
         Task(name=p.stem, source=str(p), source_bytes=p.read_bytes(), output=str(p), cwd=str(p.parent))
         for p in paths
@@ -382,7 +433,7 @@ def refresh(
     with folder_lock(folder, err):
         progress = Progress(len(tasks), min(jobs, len(tasks)), stream=err, live=live_progress)
         try:
-            outcomes = run_tasks(tasks, jobs, progress)
+            outcomes = run_notebooks(tasks, jobs, progress, timeout=timeout)
         finally:
             progress.close()
     failed = sorted((o for o in outcomes.values() if not o.ok), key=lambda o: o.name)
@@ -397,4 +448,3 @@ def refresh(
     if failed:
         print(f"failed: {', '.join(o.name for o in failed)}", file=out)
     return 1 if failed else 0
-

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -25,7 +26,7 @@ from typing import Any
 from dalian_data.notebook_params import canonical_json
 
 #: Bump when the way outputs are produced changes (normalisation, engine), to invalidate old outputs.
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 MANIFEST_NAME = "manifest.json"
 
 #: Libraries whose version can change what a notebook prints or draws.
@@ -76,10 +77,10 @@ def notebook_fingerprint(environment: str, notebook_bytes: bytes, parameters: di
 
 
 def file_sha256(path: Path) -> str | None:
-    """sha256 of a file's bytes, or None when it does not exist."""
+    """sha256 of a file's bytes, or None when it cannot be read (missing, a folder...)."""
     try:
         return hashlib.sha256(path.read_bytes()).hexdigest()
-    except FileNotFoundError:
+    except OSError:
         return None
 
 
@@ -88,7 +89,8 @@ class Manifest:
     """What is in an output folder and what it was made from.
 
     ``notebooks`` maps a notebook name to ``{"fingerprint", "output_sha256",
-    "parameters", "title", "seconds"}`` and, once rendered, ``"html_sha256"``
+    "figures", "parameters", "seconds"}`` (``figures``: the sha256 of each
+    chart saved to ``figure_dir``) and, once rendered, ``"html_sha256"``
     (``seconds``, the last execution time, orders the next run longest first);
     ``failures`` maps a name to the last error when its latest run failed.
     """
@@ -98,29 +100,48 @@ class Manifest:
     notebooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
 
+    #: why the manifest on disk could not be used (it is then treated as empty), or None
+    problem: str | None = None
+
     @classmethod
     def load(cls, folder: Path) -> "Manifest":
-        """Read the manifest in ``folder``; a missing or unreadable one is empty (everything reruns)."""
+        """Read the manifest in ``folder``; a missing one is empty (everything reruns).
+
+        One that cannot be used (not JSON, the wrong shape, a folder, unreadable)
+        is empty too, with :attr:`problem` saying why; :meth:`save` replaces it.
+        """
         path = folder / MANIFEST_NAME
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError, UnicodeDecodeError):
+        except FileNotFoundError:
             return cls(path)
-        if not isinstance(data, dict) or data.get("format") != CACHE_FORMAT:
+        except (OSError, ValueError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else "not valid UTF-8 JSON"
+            return cls(path, problem=f"{path} cannot be read ({reason})")
+        if not isinstance(data, dict) or not isinstance(data.get("format"), int):
+            return cls(path, problem=f"{path} is not a manifest")
+        if data["format"] != CACHE_FORMAT:  # written by another version: silently out of date
             return cls(path)
-        return cls(
-            path,
-            parameters=dict(data.get("parameters") or {}),
-            notebooks={k: dict(v) for k, v in (data.get("notebooks") or {}).items() if isinstance(v, dict)},
-            failures=dict(data.get("failures") or {}),
-        )
+        parameters, notebooks, failures = (data.get(key) or {} for key in ("parameters", "notebooks", "failures"))
+        if not (
+            isinstance(parameters, dict)
+            and isinstance(notebooks, dict)
+            and all(isinstance(entry, dict) for entry in notebooks.values())
+            and isinstance(failures, dict)
+            and all(isinstance(message, str) for message in failures.values())
+        ):
+            return cls(path, problem=f"{path} has entries of the wrong shape")
+        return cls(path, parameters=parameters, notebooks=notebooks, failures=failures)
 
     def is_fresh(self, name: str, fingerprint: str, output: Path) -> bool:
-        """Whether ``output`` exists, is the file we wrote, and was made from ``fingerprint``."""
+        """Whether ``output`` and the charts the notebook saved exist, are the files we wrote, and were made from ``fingerprint``."""
         entry = self.notebooks.get(name)
         if not entry or entry.get("fingerprint") != fingerprint:
             return False
-        return entry.get("output_sha256") == file_sha256(output)
+        if entry.get("output_sha256") != file_sha256(output):
+            return False
+        figures = entry.get("figures") or {}
+        return isinstance(figures, dict) and all(file_sha256(Path(path)) == sha for path, sha in figures.items())
 
     def html_is_fresh(self, name: str, html: Path) -> bool:
         """Whether ``html`` exists and was rendered from the notebook output now recorded."""
@@ -136,7 +157,12 @@ class Manifest:
         self.failures[name] = message
 
     def save(self) -> None:
-        """Write the manifest atomically, so an interrupted run never leaves it half-written."""
+        """Write the manifest atomically, so an interrupted run never leaves it half-written.
+
+        A folder in the manifest's place (see :meth:`load`) is removed first.
+        """
+        if self.path.is_dir() and not self.path.is_symlink():
+            shutil.rmtree(self.path)
         data = {
             "format": CACHE_FORMAT,
             "parameters": self.parameters,

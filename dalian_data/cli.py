@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 from typing import Sequence
 
@@ -35,8 +36,11 @@ _REPORT_EPILOG = """\
 Each run writes into OUT/<parameters>, e.g. build/report/default or
 build/report/lang-en_population-8000000, and keeps a manifest there: a
 notebook runs again only when it, its parameters, the package's code or
-data, or the seed report changed (or with --force). A notebook that fails
-keeps its previous output and makes the exit code 1.
+data or the seed report changed, or a chart it saved went missing (or with
+--force). A notebook that fails (an error, a dead kernel, a cell running
+longer than --timeout) keeps its previous output and makes the exit code 1.
+Ctrl-C or SIGTERM stops the run at once: finished notebooks are kept,
+nothing is left half-written, exit code 130 or 143.
 
 Parameter values are converted to the type of the notebook's default
 (true/false/1/0 for booleans, None or null for None) and checked before any
@@ -118,6 +122,8 @@ def _add_notebook_arguments(command: argparse.ArgumentParser, notebooks_help: st
     command.add_argument("notebooks", nargs="*", metavar="NOTEBOOK", help=notebooks_help)
     command.add_argument("-j", "--jobs", type=_positive_int, default=None, metavar="N",
                          help="notebooks run at once (default: CPU count)")
+    command.add_argument("--timeout", type=_positive_int, default=600, metavar="SECONDS",
+                         help="longest a cell may run before its notebook fails (default: %(default)s)")
     command.add_argument("--notebooks-dir", help=argparse.SUPPRESS)
 
 
@@ -205,7 +211,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
 
     require_extra("report", "notebooks")
     from dalian_data.build import ReportRequest, report
-    from dalian_data.runner import default_jobs
+    from dalian_data.engine import default_jobs
 
     request = ReportRequest(
         notebooks=args.notebooks,
@@ -216,6 +222,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         html=args.html,
         force=args.force,
         notebooks_dir=args.notebooks_dir,
+        timeout=args.timeout,
     )
     return report(request, sys.stdout, sys.stderr)
 
@@ -230,9 +237,10 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     if not (args.notebooks_dir or os.environ.get(NOTEBOOKS_ENV)) and checkout_notebooks() is None:
         raise UsageError("refresh rewrites the notebooks of a source checkout, and this dalian-data is installed; "
                          "copy them with 'dalian-data notebooks DEST' to run your own")
-    from dalian_data.runner import default_jobs
+    from dalian_data.engine import default_jobs
 
-    return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir)
+    return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir,
+                   timeout=args.timeout)
 
 
 def read_text_file(name: str) -> str:
@@ -336,8 +344,10 @@ def _plain_number(value: float) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
+    from dalian_data.build import UsageError, check_seed
+
+    check_seed()  # before the tables are read from it
     from dalian_data import export  # the public API function (dalian_data.exporting)
-    from dalian_data.build import UsageError
 
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
     try:
@@ -374,25 +384,53 @@ _COMMANDS = {
 }
 
 
+def _terminated(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, ``timeout``, a cancelled CI job) unwinds like Ctrl-C: clean up, exit 143."""
+    from dalian_data.engine import Interrupted
+
+    raise Interrupted(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``dalian-data`` and ``python -m dalian_data``; returns the exit code."""
+    """Entry point of ``dalian-data`` and ``python -m dalian_data``; returns the exit code.
+
+    Exit codes: 0 done, 1 a run failed (a notebook, a full disk, an altered
+    seed), 2 a bad request, 130/143 stopped by SIGINT/SIGTERM. Every error
+    is one line on stderr.
+    """
     args = build_parser().parse_args(argv)
-    from dalian_data.build import UsageError
+    from dalian_data.build import RunError, UsageError
     from dalian_data.extras import MissingExtraError
 
+    try:
+        previous = signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return _COMMANDS[args.command](args)
     except (UsageError, MissingExtraError) as error:
         print(f"{PROG}: error: {error}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+    except RunError as error:
+        print(f"{PROG}: error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt as interrupt:
+        signum = getattr(interrupt, "signum", signal.SIGINT)
+        name = signal.Signals(signum).name
+        print(f"{PROG}: interrupted by {name}; what finished is kept, nothing is half-written", file=sys.stderr)
+        return 128 + signum
     except BrokenPipeError:
         # `dalian-data extract big.txt | head`: the reader left; exit quietly like other Unix tools.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 141
+    except OSError as error:  # a full or read-only disk, a name too long, a file gone
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"{PROG}: error: {where}{error.strerror or error}; nothing half-written was left", file=sys.stderr)
+        return 1
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -274,33 +274,31 @@ def _render(frames: dict[str, pd.DataFrame], formats: list[str], lang: str,
 def _install(files: dict[str, bytes], target: Path) -> list[Path]:
     """Write ``files`` into ``target`` all together or not at all.
 
-    They go into a temporary directory beside ``target`` (same file system,
-    so moves are renames); only when every file is written are they moved
-    in. A new target is the renamed temporary directory itself; an existing
-    one gets each file by ``os.replace``, which replaces atomically and
-    leaves other files in it alone. Those renames stay within one directory
-    of one file system, so once the staging succeeded they fail only if the
-    file system itself does. The staging directory is removed either way.
+    They go first into a hidden staging folder *inside* ``target``: the same
+    file system even when ``target`` is a mount point, so moving them in is a
+    rename (never EXDEV). Only when every file is written is each moved over
+    its name with ``os.replace``, which replaces atomically and leaves other
+    files alone. The staging folder is removed either way, and a ``target``
+    created here is removed again if nothing could be written.
     """
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # os.mkdir, not tempfile.mkdtemp: mkdtemp's mode 0700 would become the new target's mode.
-    staging = target.parent / f".{target.name}.export-{os.getpid()}-{uuid.uuid4().hex[:12]}"
-    os.mkdir(staging)
+    created = not target.exists()
+    target.mkdir(parents=True, exist_ok=True)
+    staging = target / f".export-{os.getpid()}-{uuid.uuid4().hex[:12]}"
     try:
+        os.mkdir(staging)
         for name, data in files.items():
             (staging / name).write_bytes(data)
-        if not target.exists():
+        for name in files:
+            os.replace(staging / name, target / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
             try:
-                staging.rename(target)
-                staging = None
+                target.rmdir()
             except OSError:
-                target.mkdir(exist_ok=True)  # created meanwhile: fall back to moving file by file
-        if staging is not None:
-            for name in files:
-                os.replace(staging / name, target / name)
-    finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+                pass
+        raise
+    os.rmdir(staging)
     return [target / name for name in files]
 
 
@@ -323,6 +321,8 @@ def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS,
     """
     wanted = _check_formats(formats)
     validate_parameters(lang=lang, population=population, days_in_year=days_in_year)
+    if not str(directory).strip():
+        raise ValueError("the export directory is an empty name; give a folder path, e.g. out/ (. for the current folder)")
     target = Path(directory)
     _check_target(target)
     frames = {

@@ -23,8 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from dalian_data.parameters import shown
+
 #: Sentinel default for an assignment whose value is not a literal: accept the text as is.
 NOT_A_LITERAL = object()
+
+#: A parameters file is a few lines; anything bigger is refused before parsing.
+MAX_YAML_BYTES = 64 * 1024
+#: Digits accepted for a whole number (Python refuses to convert over 4,300).
+MAX_DIGITS = 100
 
 _TRUE = {"true", "1"}
 _FALSE = {"false", "0"}
@@ -108,7 +115,7 @@ def convert_text(name: str, text: str, default: Any) -> Any:
     """
 
     def bad() -> ParameterError:
-        return ParameterError(f"parameter {name!r} is {text!r}; allowed: {_allowed(name, default)}")
+        return ParameterError(f"parameter {name!r} is {shown(text)}; allowed: {_allowed(name, default)}")
 
     if default is NOT_A_LITERAL or isinstance(default, str):
         return text
@@ -122,7 +129,7 @@ def convert_text(name: str, text: str, default: Any) -> Any:
             return False
         raise bad()
     if isinstance(default, int):
-        if not re.fullmatch(r"\s*[+-]?\d+(_\d+)*\s*", text):  # 8000000 or 8_000_000, not 8e6
+        if not re.fullmatch(r"\s*[+-]?\d+(_\d+)*\s*", text) or len(text) > MAX_DIGITS:  # 8_000_000, not 8e6
             raise bad()
         return int(text)
     if isinstance(default, float):
@@ -131,8 +138,8 @@ def convert_text(name: str, text: str, default: Any) -> Any:
         except ValueError:
             raise bad() from None
     try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
+        value = ast.literal_eval(text) if len(text) <= MAX_YAML_BYTES else None
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
         raise bad() from None
     if type(value) is not type(default):
         raise bad()
@@ -159,31 +166,62 @@ def convert_value(name: str, value: Any, default: Any) -> Any:
     else:
         ok = type(value) is type(default)
     if not ok:
-        raise ParameterError(f"parameter {name!r} is {value!r}; allowed: {_allowed(name, default)}")
+        raise ParameterError(f"parameter {name!r} is {shown(value)}; allowed: {_allowed(name, default)}")
     return value
 
 
 def load_yaml_parameters(path: Path) -> dict[str, Any]:
-    """Read a ``-f params.yaml`` file: a mapping of parameter names to values."""
-    import yaml
+    """Read a ``-f params.yaml`` file: a mapping of parameter names to values.
 
+    Refused with a :class:`ParameterError`: files over :data:`MAX_YAML_BYTES`,
+    anchors and aliases (``&a`` / ``*a``, which let a few lines expand to
+    gigabytes), and anything that is not a mapping of names to values.
+    """
     try:
+        size = path.stat().st_size
+        if size > MAX_YAML_BYTES:
+            raise ParameterError(
+                f"parameters file {str(path)!r} is {size} bytes; allowed: at most {MAX_YAML_BYTES} (a few lines of name: value)"
+            )
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ParameterError(f"parameters file {str(path)!r} does not exist") from None
     except (OSError, UnicodeDecodeError) as error:
-        raise ParameterError(f"parameters file {str(path)!r} cannot be read as UTF-8 text: {error}") from None
+        reason = error.strerror if isinstance(error, OSError) else "not UTF-8"
+        raise ParameterError(f"parameters file {str(path)!r} cannot be read as UTF-8 text: {reason}") from None
+    import yaml
+
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_no_alias_loader())
     except yaml.YAMLError as error:
         where = getattr(error, "problem_mark", None)
         line = f" (line {where.line + 1})" if where is not None else ""
-        raise ParameterError(f"parameters file {str(path)!r} is not valid YAML{line}") from None
+        problem = getattr(error, "problem", None) or "invalid syntax"
+        raise ParameterError(f"parameters file {str(path)!r} is not valid YAML{line}: {problem}") from None
+    except (ValueError, RecursionError):  # a 5,000-digit number, nesting thousands deep
+        raise ParameterError(f"parameters file {str(path)!r} holds a value too large or too deeply nested") from None
     if data is None:
         return {}
     if not isinstance(data, dict) or not all(isinstance(key, str) for key in data):
         raise ParameterError(f"parameters file {str(path)!r} must be a mapping of parameter names to values")
     return data
+
+
+def _no_alias_loader() -> type:
+    import yaml
+
+    class NoAliasLoader(yaml.SafeLoader):
+        """yaml.SafeLoader that refuses anchors and aliases instead of expanding them."""
+
+        def compose_node(self, parent, index):
+            event = self.peek_event()
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise yaml.composer.ComposerError(
+                    None, None, "anchors and aliases (&name, *name) are not allowed; write each value out", event.start_mark
+                )
+            return super().compose_node(parent, index)
+
+    return NoAliasLoader
 
 
 def resolve_parameters(
@@ -195,7 +233,8 @@ def resolve_parameters(
 
     ``from_cli`` pairs override ``from_file`` values. Returns the requested
     parameters (converted, for naming the output folder) and, per notebook
-    path, only the parameters that notebook declares. Raises
+    path, only the parameters that notebook declares and that differ from
+    its default (``-p figure_dir null`` is the default run). Raises
     :class:`ParameterError` for the first problem found, before anything runs.
     """
     notebooks = list(notebooks)
@@ -221,6 +260,8 @@ def resolve_parameters(
                 continue
             default = notebook.defaults[name]
             value = convert_text(name, raw, default) if origin == "cli" else convert_value(name, raw, default)
+            if type(value) is type(default) and value == default:
+                continue  # the notebook's own default: nothing to inject, same output folder as without it
             given[name] = value
             effective.setdefault(name, value)
         per_notebook[notebook.path] = given

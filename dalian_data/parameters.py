@@ -26,6 +26,8 @@ def _is_int(value: Any) -> bool:
 
 
 LANGUAGES = ("zh", "en")
+#: Longest value shown in an error message, in characters.
+MAX_SHOWN = 60
 
 RULES: dict[str, Rule] = {
     "lang": Rule("'zh' or 'en'", lambda v: v in LANGUAGES),
@@ -43,6 +45,20 @@ RULES: dict[str, Rule] = {
 }
 
 
+def shown(value: Any) -> str:
+    """``repr(value)``, shortened to about :data:`MAX_SHOWN` characters without building a huge repr first."""
+    import reprlib
+
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * MAX_SHOWN:
+        return f"a whole number of about {int(value.bit_length() * 0.30103) + 1} digits"
+    if isinstance(value, str) and len(value) > MAX_SHOWN:
+        return repr(value[: MAX_SHOWN - 3]) + f"... ({len(value)} characters)"
+    short = reprlib.Repr()
+    short.maxstring = short.maxother = short.maxlong = MAX_SHOWN
+    short.maxlevel, short.maxlist, short.maxdict, short.maxtuple, short.maxset = 2, 4, 4, 4, 4
+    return short.repr(value)
+
+
 def validate_parameters(**params: Any) -> dict[str, Any]:
     """Check notebook parameters; return them unchanged when all are valid.
 
@@ -55,5 +71,5 @@ def validate_parameters(**params: Any) -> dict[str, Any]:
             known = ", ".join(sorted(RULES))
             raise ValueError(f"unknown parameter {name!r}; known parameters: {known}")
         if not rule.check(value):
-            raise ValueError(f"parameter {name!r} is {value!r}; allowed: {rule.allowed}")
+            raise ValueError(f"parameter {name!r} is {shown(value)}; allowed: {rule.allowed}")
     return dict(params)

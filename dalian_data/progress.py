@@ -1,7 +1,7 @@
 """Progress of a report run on stderr: live bars on a terminal, one line per notebook otherwise.
 
-On a terminal there is one bar for the notebooks done and one per worker for
-the cells of the notebook it is running. In CI logs and pipes, redrawn bars
+On a terminal there is one bar for the notebooks done and one per kernel slot
+for the cells of the notebook it is running. In CI logs and pipes, redrawn bars
 turn into thousands of lines, so there each finished notebook prints one
 line instead.
 """
@@ -13,7 +13,7 @@ from typing import IO, Any
 
 
 class Progress:
-    """Receives the runner's events; :meth:`close` before printing anything else."""
+    """Receives the engine's events; :meth:`close` before printing anything else."""
 
     def __init__(self, total: int, slots: int, stream: IO[str] | None = None, live: bool | None = None) -> None:
         self.stream = stream if stream is not None else sys.stderr
@@ -26,7 +26,7 @@ class Progress:
 
             self.overall = tqdm(total=total, desc="notebooks", unit="nb", position=0, file=self.stream, leave=True)
             self.bars = [
-                tqdm(total=0, desc=f"worker {slot + 1}", unit="cell", position=slot + 1, file=self.stream, leave=False)
+                tqdm(total=0, desc=f"kernel {slot + 1}", unit="cell", position=slot + 1, file=self.stream, leave=False)
                 for slot in range(slots)
             ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 REPORT_SHA256 = "0f059fef0c21b18c870e55ce3e53da34881e2dce70571e5b8ce56515eaca6cb6"
 REPORT_RESOURCE = "data/report.txt"
@@ -33,10 +34,19 @@ def verify_report_bytes(data: bytes, name: str, expected: str = REPORT_SHA256) -
         )
 
 
+def report_file_name(resource: object) -> str:
+    """The file to name when the text is altered: in a source checkout the package
+    data is a link to ``seeds/``, and the file someone edited is the seed."""
+    try:
+        return str(Path(str(resource)).resolve())
+    except (OSError, RuntimeError):
+        return str(resource)
+
+
 @lru_cache(maxsize=1)
 def report_text() -> str:
     """The report as published (UTF-8, no trailing newline), checksum verified."""
     resource = resources.files("dalian_data").joinpath(REPORT_RESOURCE)
     data = resource.read_bytes()
-    verify_report_bytes(data, str(resource))
+    verify_report_bytes(data, report_file_name(resource))
     return data.decode("utf-8")

@@ -1,7 +1,7 @@
 """The ``dalian-data`` command line: parameter checking, extract, help, start-up cost.
 
 Nothing here starts a kernel: parameter errors must be caught before any
-worker exists, and the runner is replaced by a tripwire to prove it.
+kernel exists, and the engine is replaced by a tripwire to prove it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-import dalian_data.runner
+import dalian_data.engine
 from dalian_data.cli import main
 from dalian_data.notebook_params import (
     NOT_A_LITERAL,
@@ -46,9 +46,9 @@ def notebooks(tmp_path, monkeypatch):
     write_notebook(folder / "02_talent.ipynb", 'lang = "zh"\ndecimals = 1\nshow_quotes = False')
 
     def tripwire(*args, **kwargs):
-        raise AssertionError("the runner was called: a kernel would have started")
+        raise AssertionError("the engine was called: a kernel would have started")
 
-    monkeypatch.setattr(dalian_data.runner, "run_tasks", tripwire)
+    monkeypatch.setattr(dalian_data.engine, "run_notebooks", tripwire)
     return folder
 
 
@@ -80,6 +80,95 @@ def test_request_errors_exit_2_with_one_line_before_anything_runs(notebooks, tmp
     assert err.startswith(f"dalian-data: error: {message}")
     assert err.count("\n") == 1
     assert not out.exists()  # no output folder, no manifest, nothing written
+
+
+def _one_line_error(capsys, longest: int = 400) -> str:
+    """The whole of stderr, checked to be one short ``dalian-data: error:`` line."""
+    err = capsys.readouterr().err
+    assert err.startswith("dalian-data: error: ") and err.count("\n") == 1 and len(err) < longest, err[:600]
+    return err
+
+
+@pytest.mark.parametrize(
+    "value, shown",
+    [
+        ("9" * 5000, "'99999999"),  # over Python's 4,300-digit limit of int()
+        ("8" * 101, "'88888888"),
+        ("x" * 1_000_000, "... (1000000 characters)"),
+    ],
+)
+def test_huge_values_get_a_short_one_line_error(notebooks, tmp_path, capsys, value, shown):
+    assert run(notebooks, tmp_path / "out", "-p", "population", value) == 2
+    assert shown in _one_line_error(capsys)
+    assert run(notebooks, tmp_path / "out", "-p", "lang", value) == 2
+    assert "parameter 'lang' is" in _one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        # eight levels of nine aliases: a billion leaves from ten lines
+        ('a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]\n'
+         + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(8))
+         + "lang: *i\n", "anchors and aliases (&name, *name) are not allowed"),
+        ("population: " + "7" * 5000 + "\n", "holds a value too large or too deeply nested"),
+        ("lang: " + "[" * 5000 + "\n", "too deeply nested"),
+        ("lang: zh\n" + "# padding\n" * 10_000, "allowed: at most 65536"),
+        ("lang: [unclosed\n", "is not valid YAML (line 2)"),
+        ("lang: " + "z" * 100_000 + "\n", "allowed: at most 65536"),
+        ("show_quotes: {a: 1, b: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n", "allowed: True or False"),
+    ],
+)
+def test_yaml_of_any_shape_gets_a_one_line_error_quickly(notebooks, tmp_path, capsys, text, message):
+    params = tmp_path / "params.yaml"
+    params.write_text(text, encoding="utf-8")
+    assert run(notebooks, tmp_path / "out", "-f", str(params)) == 2
+    assert message in _one_line_error(capsys)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_parameter_equal_to_its_default_is_the_default_run():
+    a = DeclaredNotebook(Path("a.ipynb"), {"lang": "zh", "figure_dir": None, "decimals": 1})
+    requested, per = resolve_parameters([a], {"decimals": 1}, [("figure_dir", "null"), ("lang", "zh")])
+    assert requested == {} and per == {Path("a.ipynb"): {}} and parameters_slug(requested) == "default"
+    with pytest.raises(ParameterError, match="parameter 'decimals' is 1.0"):  # not the default 1: refused
+        resolve_parameters([a], {"decimals": 1.0}, [])
+
+
+def test_output_folders_that_cannot_be_written_are_one_line_errors(notebooks, tmp_path, capsys):
+    a_file = tmp_path / "a-file"
+    a_file.write_text("keep me")
+    assert run(notebooks, a_file) == 2
+    assert "a file is in the way; give --out a folder path" in _one_line_error(capsys)
+    assert run(notebooks, a_file / "below") == 2
+    assert "a file is in the way" in _one_line_error(capsys)
+    assert a_file.read_text() == "keep me"
+    assert run(notebooks, tmp_path / ("n" * 300)) == 2
+    assert "the name is too long" in _one_line_error(capsys, longest=800)  # it names the long path
+
+
+def test_a_tampered_seed_is_one_line_naming_the_seed_before_any_kernel(notebooks, tmp_path, monkeypatch, capsys):
+    from dalian_data import source
+
+    seeds = tmp_path / "checkout" / "seeds"
+    seeds.mkdir(parents=True)
+    seed = seeds / source.REPORT_SEED_NAME
+    seed.write_text("大连市2020年营商环境报告（已改动）", encoding="utf-8")
+    package = tmp_path / "checkout" / "dalian_data"
+    (package / "data").mkdir(parents=True)
+    (package / "data" / "report.txt").symlink_to(Path("..", "..", "seeds", source.REPORT_SEED_NAME))
+    monkeypatch.setattr(source.resources, "files", lambda name: package)
+    source.report_text.cache_clear()
+    try:
+        assert run(notebooks, tmp_path / "out") == 1  # the tripwire engine was never called
+        err = _one_line_error(capsys)
+        assert f"{seed}: sha256 is" in err and "the report text was altered" in err
+        assert main(["export", str(tmp_path / "export")]) == 1
+        assert f"{seed}: sha256 is" in _one_line_error(capsys)
+        assert not (tmp_path / "export").exists()
+    finally:
+        source.report_text.cache_clear()
 
 
 def test_yaml_file_and_cli_override(notebooks, tmp_path, capsys):
@@ -245,3 +334,19 @@ def test_export_passes_formats_and_lang_and_reports_bad_targets(tmp_path, monkey
     assert calls[-1][1:] == (("csv", "parquet", "xlsx", "datapackage"), "zh")
     assert main(["export", str(tmp_path / "a-file")]) == 2
     assert capsys.readouterr().err == f"dalian-data: error: cannot export into {tmp_path / 'a-file'}: it is a file\n"
+
+
+def test_export_into_an_empty_name_is_an_error(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", ""]) == 2
+    assert "the export directory is an empty name" in _one_line_error(capsys)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_export_into_a_mount_point_stages_inside_it(small_filesystem, capsys):
+    # staging beside the target would be on another file system: os.replace fails with EXDEV
+    assert main(["export", str(small_filesystem), "--format", "csv"]) == 0
+    printed = sorted(Path(line).name for line in capsys.readouterr().out.splitlines())
+    assert "figures.csv" in printed
+    assert sorted(p.name for p in small_filesystem.iterdir()) == printed  # no staging folder left inside
+    assert not [p for p in small_filesystem.parent.iterdir() if ".export-" in p.name]

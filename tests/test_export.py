@@ -49,7 +49,7 @@ def _snapshot(directory: Path) -> dict[str, bytes]:
 
 
 def _staging_dirs(parent: Path) -> list[Path]:
-    return [p for p in parent.iterdir() if ".export-" in p.name]
+    return [p for p in parent.rglob("*") if ".export-" in p.name]
 
 
 @pytest.fixture(scope="module")

@@ -18,11 +18,11 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 import dalian_data.build
-import dalian_data.runner
+import dalian_data.engine
 from dalian_data.build import longest_first
 from dalian_data.cache import Manifest
 from dalian_data.cli import main
-from dalian_data.worker import Task
+from dalian_data.engine import Task
 
 
 def write_notebook(path: Path, title: str, params: str, body: str) -> None:
@@ -38,7 +38,7 @@ def write_notebook(path: Path, title: str, params: str, body: str) -> None:
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    """Three notebooks, a fake package and seeds to fingerprint, and a spy on the runner."""
+    """Three notebooks, a fake package and seeds to fingerprint, and a spy on the engine."""
     notebooks = tmp_path / "notebooks"
     notebooks.mkdir()
     write_notebook(notebooks / "00_overview.ipynb", "总览 Overview", 'lang = "zh"', "print('overview', lang)")
@@ -54,14 +54,14 @@ def project(tmp_path, monkeypatch):
     monkeypatch.setattr(dalian_data.build, "repo_dir", lambda: tmp_path)
 
     executed: list[list[str]] = []
-    real_run_tasks = dalian_data.runner.run_tasks
+    real_run_notebooks = dalian_data.engine.run_notebooks
 
     def spy(tasks, *args, **kwargs):
         tasks = list(tasks)
         executed.append(sorted(task.name for task in tasks))
-        return real_run_tasks(tasks, *args, **kwargs)
+        return real_run_notebooks(tasks, *args, **kwargs)
 
-    monkeypatch.setattr(dalian_data.runner, "run_tasks", spy)
+    monkeypatch.setattr(dalian_data.engine, "run_notebooks", spy)
 
     class Project:
         root = tmp_path
@@ -95,7 +95,7 @@ def test_failure_keeps_previous_output_and_others_complete(project, capsys):
     # the other notebook completed, and re-executing it reproduced identical bytes
     assert (default / "00_overview.ipynb").read_bytes() == before["00_overview"]
     assert 'dalian-data: 02_beta failed: cell 3 ("x = 1"): RuntimeError: boom 爆 (previous output kept)' in captured.err
-    assert "dalian-data: 01_alpha failed: DeadKernelError" in captured.err
+    assert 'dalian-data: 01_alpha failed: cell 3 ("import os, signal"): the kernel died' in captured.err
     assert "1 executed, 0 up to date, 2 failed" in captured.out
     assert "failed: 01_alpha, 02_beta" in captured.out
     assert [p.name for p in default.iterdir() if p.name.startswith(".")] == []  # no temp files left
@@ -117,7 +117,7 @@ def test_incremental_runs_and_force(project, capsys):
     capsys.readouterr()
 
     assert project.report() == 0
-    assert len(project.runs) == 1  # nothing handed to the runner: no worker, no kernel
+    assert len(project.runs) == 1  # nothing handed to the engine: no kernel
     assert "3 notebooks up to date, nothing executed" in capsys.readouterr().out
 
     # touching one notebook re-executes only it
@@ -234,30 +234,6 @@ def test_longest_notebooks_start_first_and_new_ones_before_all(tmp_path):
     assert [t.name for t in longest_first(tasks, manifest)] == ["new1", "new2", "b", "c", "a"]
 
 
-def test_a_dead_worker_fails_only_its_notebook_until_none_is_left():
-    from dalian_data.runner import _fail_dead_workers
-
-    class FakeWorker:
-        def __init__(self, alive: bool, exitcode: int | None = None) -> None:
-            self.alive, self.exitcode = alive, exitcode
-
-        def is_alive(self) -> bool:
-            return self.alive
-
-    workers = [FakeWorker(False, -9), FakeWorker(True)]
-    running = {0: "a", 1: "b"}
-    pending, outcomes = {"a", "b", "c"}, {}
-    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
-    assert [(o.name, o.ok, o.error) for o in failed] == [("a", False, "worker process died (exit code -9)")]
-    assert pending == {"b", "c"} and running == {1: "b"}
-
-    workers[1].alive, workers[1].exitcode = False, 1
-    failed = _fail_dead_workers(workers, running, pending, outcomes, None)
-    assert [o.name for o in failed] == ["b", "c"]
-    assert outcomes["c"].error == "not executed: every worker process exited"
-    assert pending == set()
-
-
 @pytest.mark.kernel
 def test_a_relative_figure_dir_is_taken_from_the_callers_folder(project, tmp_path, monkeypatch, capsys):
     write_notebook(project.nb_dir / "03_figs.ipynb", "Figs 图", "figure_dir = None",
@@ -269,3 +245,114 @@ def test_a_relative_figure_dir_is_taken_from_the_callers_folder(project, tmp_pat
     assert project.report("03_figs", "-p", "figure_dir", "figs") == 0, capsys.readouterr()
     assert (caller / "figs" / "chart.svg").exists()
     assert not (project.nb_dir / "figs").exists()
+
+    # the charts are outputs: deleting one makes its notebook run again and rebuilds it
+    capsys.readouterr()
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert "up to date, nothing executed" in capsys.readouterr().out
+    (caller / "figs" / "chart.svg").unlink()
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert project.runs[-1] == ["03_figs"]
+    assert (caller / "figs" / "chart.svg").read_text() == "<svg/>"
+    (caller / "figs" / "chart.svg").write_text("<svg>edited</svg>")
+    assert project.report("03_figs", "-p", "figure_dir", "figs") == 0
+    assert (caller / "figs" / "chart.svg").read_text() == "<svg/>"
+
+
+@pytest.mark.kernel
+@pytest.mark.parametrize(
+    "damage",
+    ['{"format": 2, "notebooks": [1, 2]}', '{"format": 2, "notebooks": {"00_overview": 7}}', "[1, 2]", "{not json", "\xff", "folder"],
+)
+def test_a_corrupt_manifest_warns_once_counts_as_empty_and_is_rewritten(project, capsys, damage):
+    assert project.report("00_overview") == 0
+    manifest = project.out / "default" / "manifest.json"
+    manifest.unlink()
+    if damage == "folder":
+        (manifest / "inside").mkdir(parents=True)
+    else:
+        manifest.write_bytes(damage.encode("latin-1"))
+    capsys.readouterr()
+    assert project.report("00_overview") == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if "warning" in line]
+    assert len(warnings) == 1 and warnings[0].startswith(f"dalian-data: warning: {manifest}")
+    assert "treating it as empty and rewriting it" in warnings[0] and "Traceback" not in captured.err
+    assert project.runs[-1] == ["00_overview"]  # empty: the notebook ran again
+    assert Manifest.load(project.out / "default").problem is None
+    assert project.report("00_overview") == 0
+    assert "up to date" in capsys.readouterr().out and "warning" not in capsys.readouterr().err
+
+
+@pytest.mark.kernel
+def test_a_cell_that_never_ends_times_out_naming_the_cell(project, capsys):
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "import time\ntime.sleep(600)")
+    assert project.report("02_beta", "--timeout", "2") == 1
+    err = capsys.readouterr().err
+    assert 'dalian-data: 02_beta failed: cell 3 ("import time"): timed out after 2 s (raise it with --timeout)' in err
+    assert not (project.out / "default" / "02_beta.ipynb").exists()
+    assert Manifest.load(project.out / "default").failures["02_beta"].startswith("cell 3")
+
+
+@pytest.mark.kernel
+def test_a_full_disk_fails_the_notebook_that_does_not_fit_and_keeps_the_rest(project, small_filesystem, capsys):
+    # 02_beta prints 400 KB: its output cannot fit in 256 KiB
+    write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "print('数' * 200_000)")
+    out = small_filesystem / "out"
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(out), "--jobs", "2"]) == 1
+    captured = capsys.readouterr()
+    assert "dalian-data: 02_beta failed: cannot write" in captured.err and "No space left on device" in captured.err
+    assert "Traceback" not in captured.err
+    folder = out / "default"
+    assert sorted(p.name for p in folder.iterdir()) == ["00_overview.ipynb", "01_alpha.ipynb", "manifest.json"]
+    manifest = Manifest.load(folder)
+    assert manifest.problem is None and sorted(manifest.notebooks) == ["00_overview", "01_alpha"]
+
+    # a disk so full that not even the manifest fits: one line, exit 1, the old manifest intact
+    try:
+        with open(small_filesystem / "filler", "wb") as handle:
+            while True:
+                handle.write(b"\0" * 4096)
+                handle.flush()
+    except OSError:  # full (perhaps already at open)
+        pass
+    before = (folder / "manifest.json").read_bytes()
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(out), "--force", "00_overview"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) >= 1 and err[-1].startswith("dalian-data: ") and "No space left on device" in err[-1], err
+    assert (folder / "manifest.json").read_bytes() == before
+    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+
+
+def test_a_read_only_output_folder_is_a_one_line_usage_error(project, small_filesystem, capsys):
+    import subprocess
+
+    subprocess.run(["mount", "-o", "remount,ro", str(small_filesystem)], check=True)
+    assert main(["report", "--notebooks-dir", str(project.nb_dir), "--out", str(small_filesystem / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Read-only file system; choose another --out" in err
+
+
+@pytest.mark.kernel
+def test_a_report_keeps_one_language_and_refresh_keeps_both(project, capsys):
+    nb = nbformat.read(project.nb_dir / "01_alpha.ipynb", as_version=4)
+    nb.cells += [
+        new_markdown_cell("说明：仅中文。", metadata={"tags": ["lang-zh"]}),
+        new_markdown_cell("Note: English only.", metadata={"tags": ["lang-en"]}),
+    ]
+    nbformat.write(nb, project.nb_dir / "01_alpha.ipynb")
+    assert project.report("01_alpha", "-p", "lang", "en") == 0
+    english = (project.out / "lang-en" / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "Note: English only." in english and "仅中文" not in english and "alpha en 1" in english
+    assert project.report("01_alpha") == 0
+    chinese = (project.out / "default" / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "仅中文" in chinese and "English only" not in chinese
+    assert main(["refresh", "01_alpha", "--notebooks-dir", str(project.nb_dir)]) == 0
+    both = (project.nb_dir / "01_alpha.ipynb").read_text(encoding="utf-8")
+    assert "仅中文" in both and "English only" in both and "alpha zh 1" in both
+
+
+def test_a_manifest_of_another_format_is_silently_out_of_date(tmp_path):
+    (tmp_path / "manifest.json").write_text('{"format": 1, "notebooks": {"a": {"fingerprint": "f"}}}')
+    manifest = Manifest.load(tmp_path)
+    assert manifest.problem is None and manifest.notebooks == {}
