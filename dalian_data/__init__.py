@@ -40,13 +40,13 @@ _EXPORTS = {
     "derived": "dalian_data.derived_metrics",
     "DALIAN_POPULATION_2020": "dalian_data.derived_metrics",
     "validate_parameters": "dalian_data.parameters",
-    "export": "dalian_data.exporting",
-    "read_export": "dalian_data.exporting",
+    "export": "dalian_data.publish.files",
+    "read_export": "dalian_data.publish.files",
 }
 
-# submodules reachable as attributes (dd.present, dd.charts, dd.style); charts
-# and style import matplotlib, so they load only when first touched
-_SUBMODULES = ("present", "charts", "style", "schemas")
+# submodules reachable as attributes: dd.schemas imports pandera, so it loads
+# only when first touched. The notebooks' helpers are dalian_data.notebook.*.
+_SUBMODULES = ("schemas",)
 
 __all__ = sorted(_EXPORTS) + list(_SUBMODULES) + ["__version__"]
 

@@ -103,10 +103,6 @@ examples:
 """
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter):
-    pass
-
-
 def _positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -129,11 +125,13 @@ def _add_notebook_arguments(command: argparse.ArgumentParser, notebooks_help: st
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
+    from dalian_data.run.report import DEFAULT_OUT  # standard library only: --help stays fast
+
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Dalian's 2020 包容普惠创新 results as tidy data and reproducible notebooks.",
         epilog=_MAIN_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     from dalian_data import __version__
 
@@ -146,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="execute the notebooks into an output folder (parallel, incremental)",
         description="Execute notebooks with papermill into a folder named after the parameters.",
         epilog=_REPORT_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_notebook_arguments(report, "e.g. 02_talent, 02_talent.ipynb or a path (default: all)")
     report.add_argument(
@@ -154,7 +152,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="set a notebook parameter (repeatable)",
     )
     report.add_argument("-f", "--parameters-file", metavar="PARAMS.yaml", help="YAML mapping of parameters; -p overrides it")
-    report.add_argument("--out", default=os.path.join("build", "report"), metavar="DIR", help="base output folder (default: %(default)s)")
+    report.add_argument("--out", default=str(DEFAULT_OUT), metavar="DIR", help="base output folder (default: %(default)s)")
     report.add_argument("--html", action="store_true", help="also render HTML pages and an index.html")
     report.add_argument("--force", action="store_true", help="execute even notebooks that are up to date")
 
@@ -163,7 +161,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-execute the committed notebooks in place with default parameters",
         description="Re-execute notebooks in notebooks/ in place, normalised, in parallel.",
         epilog=_REFRESH_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _add_notebook_arguments(refresh, "e.g. 02_talent (default: all)")
 
@@ -172,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the quantities found in a UTF-8 text file",
         description="Find figures (value, unit, qualifier, kind, period) in Chinese statistical prose.",
         epilog=_EXTRACT_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     extract.add_argument("file", metavar="FILE", help="a UTF-8 text file, or - for standard input")
     extract.add_argument("--format", choices=("table", "csv", "json"), default="table", help="output format (default: %(default)s)")
@@ -182,7 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="write the tidy tables to a folder (csv, parquet, xlsx, datapackage)",
         description="Export the package's tidy tables to files.",
         epilog=_EXPORT_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     export.add_argument("directory", metavar="DIR", help="folder to write into (created if missing)")
     export.add_argument(
@@ -200,7 +198,7 @@ def _add_notebooks_command(commands) -> None:
         help="copy the notebooks into a folder to open in JupyterLab",
         description="Copy the package's notebooks into a folder of your own.",
         epilog=_NOTEBOOKS_EPILOG,
-        formatter_class=_Formatter,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     notebooks.add_argument("destination", metavar="DEST", help="folder to copy into (created if missing)")
     notebooks.add_argument("--force", action="store_true", help="replace files that differ from the package's")
@@ -210,8 +208,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     from dalian_data.extras import require_extra
 
     require_extra("report", "notebooks")
-    from dalian_data.build import ReportRequest, report
-    from dalian_data.engine import default_jobs
+    from dalian_data.publish.downloads import write_downloads
+    from dalian_data.run.engine import default_jobs
+    from dalian_data.run.report import ReportRequest, report
 
     request = ReportRequest(
         notebooks=args.notebooks,
@@ -223,6 +222,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         force=args.force,
         notebooks_dir=args.notebooks_dir,
         timeout=args.timeout,
+        downloads=write_downloads,
     )
     return report(request, sys.stdout, sys.stderr)
 
@@ -231,13 +231,13 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
     from dalian_data.extras import require_extra
 
     require_extra("refresh", "notebooks")
-    from dalian_data.build import NOTEBOOKS_ENV, UsageError, refresh
-    from dalian_data.notebook_files import checkout_notebooks
+    from dalian_data.run.report import NOTEBOOKS_ENV, UsageError, refresh
+    from dalian_data.run.notebook_files import checkout_notebooks
 
     if not (args.notebooks_dir or os.environ.get(NOTEBOOKS_ENV)) and checkout_notebooks() is None:
         raise UsageError("refresh rewrites the notebooks of a source checkout, and this dalian-data is installed; "
                          "copy them with 'dalian-data notebooks DEST' to run your own")
-    from dalian_data.engine import default_jobs
+    from dalian_data.run.engine import default_jobs
 
     return refresh(args.notebooks, args.jobs or default_jobs(), sys.stdout, sys.stderr, args.notebooks_dir,
                    timeout=args.timeout)
@@ -245,7 +245,7 @@ def _cmd_refresh(args: argparse.Namespace) -> int:
 
 def read_text_file(name: str) -> str:
     """The contents of a UTF-8 text file (``-``: standard input), or a UsageError saying why not."""
-    from dalian_data.build import UsageError
+    from dalian_data.run.report import UsageError
 
     label = "standard input" if name == "-" else repr(name)
     try:
@@ -344,10 +344,10 @@ def _plain_number(value: float) -> str:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    from dalian_data.build import UsageError, check_seed
+    from dalian_data.run.report import UsageError, check_seed
 
     check_seed()  # before the tables are read from it
-    from dalian_data import export  # the public API function (dalian_data.exporting)
+    from dalian_data import export  # the public API function (dalian_data.publish.files)
 
     formats = tuple(dict.fromkeys(args.formats)) if args.formats else EXPORT_FORMATS
     try:
@@ -360,8 +360,8 @@ def _cmd_export(args: argparse.Namespace) -> int:
 
 
 def _cmd_notebooks(args: argparse.Namespace) -> int:
-    from dalian_data.build import UsageError
-    from dalian_data.notebook_files import CopyRefused, copy_notebooks
+    from dalian_data.run.report import UsageError
+    from dalian_data.run.notebook_files import CopyRefused, copy_notebooks
 
     try:
         result = copy_notebooks(args.destination, force=args.force)
@@ -386,7 +386,7 @@ _COMMANDS = {
 
 def _terminated(signum: int, frame: object) -> None:
     """SIGTERM (``kill``, ``timeout``, a cancelled CI job) unwinds like Ctrl-C: clean up, exit 143."""
-    from dalian_data.engine import Interrupted
+    from dalian_data.run.engine import Interrupted
 
     raise Interrupted(signum)
 
@@ -399,7 +399,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     is one line on stderr.
     """
     args = build_parser().parse_args(argv)
-    from dalian_data.build import RunError, UsageError
+    from dalian_data.run.report import RunError, UsageError
     from dalian_data.extras import MissingExtraError
 
     try:

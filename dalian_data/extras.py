@@ -95,7 +95,7 @@ def require_extra(feature: str, extra: str) -> None:
 def needs_extra(feature: str, extra: str) -> Iterator[None]:
     """Turn a missing third-party module imported inside the block into :class:`MissingExtraError`.
 
-    ``with needs_extra("dalian_data.charts", "notebooks"): import matplotlib``.
+    ``with needs_extra("dalian_data.notebook.charts", "notebooks"): import matplotlib``.
     A missing module of this package itself is a bug, not a missing extra,
     and propagates unchanged.
     """

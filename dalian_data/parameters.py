@@ -25,7 +25,20 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: The languages of every generated text, table, chart and page.
 LANGUAGES = ("zh", "en")
+
+
+def check_lang(lang: Any) -> str:
+    """Return ``lang`` if it is one of :data:`LANGUAGES`; else ValueError naming it and the allowed values.
+
+    Every public function that writes words calls this first, so a typo fails
+    at once with one line instead of as a KeyError deep in a lookup.
+    """
+    if not isinstance(lang, str) or lang not in LANGUAGES:
+        allowed = " or ".join(repr(x) for x in LANGUAGES)
+        raise ValueError(f"lang {shown(lang)} is not supported; allowed: {allowed}")
+    return lang
 #: Longest value shown in an error message, in characters.
 MAX_SHOWN = 60
 

@@ -1,5 +1,9 @@
 """pandera schemas of the public frames: the column contract, checkable.
 
+The columns of the exported tables (figures, indicators, derived, measures)
+are described once, in ``data/fields.toml``; their schemas take each
+column's description from there (:func:`described`).
+
 Importing this module imports pandera, so nothing on the import path of
 ``dalian_data`` imports it: validating costs only those who ask for it (the
 tests, or a user who wants to check a frame they built).
@@ -14,9 +18,21 @@ from dalian_data.extras import needs_extra
 with needs_extra("dalian_data.schemas", "all"):
     import pandera.pandas as pa
 
+from dalian_data.catalogue import data_toml
 from dalian_data.dtypes import STRING
 from dalian_data.extract import KINDS, QUALIFIERS
 from dalian_data.tables import indicator_dtypes
+
+
+
+def described(schema: pa.DataFrameSchema, table: str) -> pa.DataFrameSchema:
+    """``schema`` with its description and each column's, from ``table`` in ``data/fields.toml``."""
+    spec = data_toml("fields.toml")["tables"][table]
+    descriptions = {field["name"]: field["description"] for field in spec["fields"]}
+    schema = schema.update_columns({name: {"description": descriptions[name]} for name in schema.columns})
+    schema.description = spec["description"]
+    return schema
+
 
 _STRING = STRING
 _INT = "int64"
@@ -84,7 +100,7 @@ def quantities_schema() -> pa.DataFrameSchema:
 def figures_schema() -> pa.DataFrameSchema:
     """Schema of :func:`dalian_data.figures`."""
     ids, names = indicator_dtypes()
-    return pa.DataFrameSchema(
+    return described(pa.DataFrameSchema(
         {
             "figure_id": _string(unique=True, checks=pa.Check.str_matches(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")),
             "indicator_id": pa.Column(ids, nullable=True),
@@ -110,7 +126,7 @@ def figures_schema() -> pa.DataFrameSchema:
         ],
         strict=True,
         ordered=True,
-    )
+    ), "figures")
 
 
 def skipped_quantities_schema() -> pa.DataFrameSchema:
@@ -128,7 +144,7 @@ def indicators_schema() -> pa.DataFrameSchema:
     ids, names = indicator_dtypes()
     text_columns = ("indicator_en", "lead_department", "lead_department_short", "lead_department_en",
                     "description", "description_en", "notes", "notes_en", "heading")
-    return pa.DataFrameSchema(
+    return described(pa.DataFrameSchema(
         {
             "indicator_id": pa.Column(ids, unique=True),
             "indicator": pa.Column(names, unique=True),
@@ -140,13 +156,13 @@ def indicators_schema() -> pa.DataFrameSchema:
         },
         strict=True,
         ordered=True,
-    )
+    ), "indicators")
 
 
 def derived_schema() -> pa.DataFrameSchema:
     """Schema of :func:`dalian_data.derived` (module derived_metrics)."""
     ids, names = indicator_dtypes()
-    return pa.DataFrameSchema(
+    return described(pa.DataFrameSchema(
         {
             "derived_id": _string(unique=True),
             "indicator_id": pa.Column(ids),
@@ -164,7 +180,7 @@ def derived_schema() -> pa.DataFrameSchema:
         },
         strict=True,
         ordered=True,
-    )
+    ), "derived")
 
 
 def measures_schema() -> pa.DataFrameSchema:
@@ -172,7 +188,7 @@ def measures_schema() -> pa.DataFrameSchema:
     from dalian_data.policy_measures import action_type_dtype
 
     ids, names = indicator_dtypes()
-    return pa.DataFrameSchema(
+    return described(pa.DataFrameSchema(
         {
             "measure_id": _string(unique=True, checks=pa.Check.str_matches(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")),
             "indicator_id": pa.Column(ids),
@@ -195,4 +211,4 @@ def measures_schema() -> pa.DataFrameSchema:
         ],
         strict=True,
         ordered=True,
-    )
+    ), "measures")

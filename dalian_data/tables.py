@@ -25,12 +25,6 @@ from dalian_data.source import report_text
 
 __all__ = ["indicators", "figures", "non_figures", "primary_indicator", "aspects", "indicator_dtypes"]
 
-FIGURE_COLUMNS = (
-    "figure_id", "indicator_id", "indicator", "metric", "metric_en", "value", "upper", "unit", "unit_en",
-    "qualifier", "kind", "period", "period_start", "period_end", "base", "quote", "start", "end", "sentence",
-)
-
-
 def indicator_dtypes() -> tuple[pd.CategoricalDtype, pd.CategoricalDtype]:
     """Ordered categories of indicator ids and Chinese names, in report order."""
     entries = catalogue()["indicators"]

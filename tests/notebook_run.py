@@ -2,7 +2,7 @@
 
 No kernel: each code cell is executed in one namespace, its last
 expression's value is kept like a cell's result, ``IPython.display.display``
-collects instead of printing, and :func:`dalian_data.charts.show` is wrapped
+collects instead of printing, and :func:`dalian_data.notebook.charts.show` is wrapped
 so the test sees every figure (its axes, scales, labels and alt text) before
 the helper closes it. Fast enough to run every notebook in both languages,
 which is what the chart and text tests need.
@@ -28,7 +28,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.patches import Rectangle  # noqa: E402
 from matplotlib.text import Text  # noqa: E402
 
-from dalian_data import charts, style  # noqa: E402
+from dalian_data.notebook import charts, style  # noqa: E402
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 NAMES = sorted(p.stem for p in NOTEBOOK_DIR.glob("*.ipynb"))

@@ -1,6 +1,6 @@
 """Executed notebooks made in the tests, following the HTML report's contract, and a report built from them.
 
-The contract (see ``dalian_data.html_report``): markdown prose in both
+The contract (see ``dalian_data.run.html_pages``): markdown prose in both
 languages in cells tagged ``lang-zh`` / ``lang-en``; one code cell tagged
 ``key-finding`` whose output is ``text/markdown`` in the run's language; one
 cell tagged ``headline`` whose ``image/png`` output is the headline chart;
@@ -129,8 +129,8 @@ def build_fixture_report(out: Path, lang: str, *, tagged: bool = True, figure_di
     before the contract), a failed ``05_environment`` with no output, the
     downloads, and the index.
     """
-    from dalian_data.html_report import IndexEntry, downloads_in, read_highlights, render_index, render_notebook_html
-    from dalian_data.report_downloads import write_downloads
+    from dalian_data.run.html_pages import IndexEntry, downloads_in, read_highlights, render_index, render_notebook_html
+    from dalian_data.publish.downloads import write_downloads
 
     out.mkdir(parents=True, exist_ok=True)
     notebooks = {"02_talent": indicator_notebook(lang, tagged=tagged), "03_openness": indicator_notebook(lang, tagged=False, alt=False)}

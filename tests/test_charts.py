@@ -18,7 +18,7 @@ import pytest  # noqa: E402
 from IPython.display import Image  # noqa: E402
 
 import dalian_data as dd  # noqa: E402
-from dalian_data import charts, present, style  # noqa: E402
+from dalian_data.notebook import charts, formatting, style  # noqa: E402
 from notebook_run import NAMES, run  # noqa: E402
 
 LANGS = ("zh", "en")
@@ -154,5 +154,5 @@ def test_every_label_can_be_drawn_with_the_bundled_font():
             for value in node:
                 yield from strings(value)
 
-    missing = {s: style.missing_glyphs(s) for s in strings(present.labels()) if style.missing_glyphs(s)}
+    missing = {s: style.missing_glyphs(s) for s in strings(formatting.labels()) if style.missing_glyphs(s)}
     assert not missing

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-import dalian_data.engine
+import dalian_data.run.engine
 from dalian_data.cli import main
-from dalian_data.notebook_params import (
+from dalian_data.run.notebook_parameters import (
     NOT_A_LITERAL,
     DeclaredNotebook,
     ParameterError,
@@ -48,7 +48,7 @@ def notebooks(tmp_path, monkeypatch):
     def tripwire(*args, **kwargs):
         raise AssertionError("the engine was called: a kernel would have started")
 
-    monkeypatch.setattr(dalian_data.engine, "run_notebooks", tripwire)
+    monkeypatch.setattr(dalian_data.run.engine, "run_notebooks", tripwire)
     return folder
 
 

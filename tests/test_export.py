@@ -1,4 +1,4 @@
-"""dalian_data.exporting: files that validate, read back exactly, and never change by themselves.
+"""dalian_data.publish.files: files that validate, read back exactly, and never change by themselves.
 
 One full export (module fixture) serves the read-only tests; tests that
 write make their own directories. frictionless is imported once (its
@@ -23,10 +23,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dalian_data
-from dalian_data import datapackage
+from dalian_data.publish import datapackage
 from dalian_data.derived_metrics import DALIAN_POPULATION_2020, derived
 from dalian_data.dtypes import STRING
-from dalian_data.exporting import (
+from dalian_data.publish.files import (
     DESCRIPTOR_NAME, FORMATS, WORKBOOK_NAME, export, read_csv_typed, read_export, render_csv,
 )
 from dalian_data.policy_measures import action_types, measures
@@ -327,7 +327,7 @@ def test_workbook_has_one_sheet_per_table_with_headers_in_lang(tmp_path, lang):
 def test_workbook_text_starting_with_equals_stays_text(tmp_path, monkeypatch):
     from openpyxl import load_workbook
 
-    from dalian_data import exporting
+    from dalian_data.publish import files as exporting
 
     frame = figures()
     frame.loc[0, "metric"] = "=1+1"
@@ -398,7 +398,7 @@ def test_a_failure_while_writing_leaves_the_previous_export_and_no_staging(tmp_p
 
 
 def test_a_failure_while_rendering_writes_nothing(tmp_path, monkeypatch):
-    from dalian_data import exporting
+    from dalian_data.publish import files as exporting
 
     def broken(*args, **kwargs):
         raise RuntimeError("workbook failed")
@@ -458,11 +458,11 @@ def test_read_export_refuses_an_edited_csv_and_unknown_names(exported, tmp_path)
 
 
 @pytest.mark.xfail(
-    dalian_data._EXPORTS.get("export") != "dalian_data.exporting",
-    reason="dalian_data/__init__.py must map 'export' to 'dalian_data.exporting'",
+    dalian_data._EXPORTS.get("export") != "dalian_data.publish.files",
+    reason="dalian_data/__init__.py must map 'export' to 'dalian_data.publish.files'",
     strict=True,
 )
 def test_dalian_data_export_is_the_function_even_after_importing_the_module():
-    import dalian_data.exporting  # noqa: F401  (sets no package attribute named 'export')
+    import dalian_data.publish.files  # noqa: F401  (sets no package attribute named 'export')
 
     assert dalian_data.export is export

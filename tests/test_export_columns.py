@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import dalian_data
-from dalian_data.exporting import read_export
+from dalian_data.publish.files import read_export
 
 
 @pytest.fixture(scope="module")

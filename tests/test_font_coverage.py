@@ -1,7 +1,7 @@
 """The bundled font draws every character the project can put on a chart.
 
 The cmap is read here with fontTools, independently of
-``dalian_data.style.missing_glyphs``, so a bug there cannot hide a gap.
+``dalian_data.notebook.style.missing_glyphs``, so a bug there cannot hide a gap.
 When a test here fails after a data change, rebuild the font with
 ``python tools/build_font.py`` (it reads the data files) and commit it.
 """

@@ -18,8 +18,8 @@ import pytest
 from bs4 import BeautifulSoup
 from report_fixtures import CODE, TEXT, build_fixture_report, indicator_notebook
 
-from dalian_data import web_font
-from dalian_data.html_report import (
+from dalian_data.run import web_font
+from dalian_data.run.html_pages import (
     IndexEntry,
     describe_parameters,
     downloads_in,
@@ -284,9 +284,9 @@ def test_stylesheet_has_print_rules_and_cjk_table_rules():
 
 
 def test_bad_language_is_one_clear_line():
-    with pytest.raises(ValueError, match=r"^language is 'fr'; allowed: 'zh' or 'en'$"):
+    with pytest.raises(ValueError, match=r"^lang 'fr' is not supported; allowed: 'zh' or 'en'$"):
         render_notebook_html(indicator_notebook("zh"), "x", "fr")
-    with pytest.raises(ValueError, match=r"^language is 'fr'; allowed: 'zh' or 'en'$"):
+    with pytest.raises(ValueError, match=r"^lang 'fr' is not supported; allowed: 'zh' or 'en'$"):
         render_index([IndexEntry("02_talent", "t", True, True)], {}, "fr")
 
 
@@ -305,7 +305,7 @@ def test_the_overview_shows_its_finding_and_headline_when_tagged(tmp_path):
     import nbformat
 
     nbformat.write(indicator_notebook("en"), tmp_path / "00_overview.ipynb")
-    from dalian_data.html_report import read_highlights
+    from dalian_data.run.html_pages import read_highlights
 
     entry = IndexEntry("00_overview", "o", True, True, highlights=read_highlights(tmp_path / "00_overview.ipynb", "en"))
     section = BeautifulSoup(render_index([entry], {}, "en"), "html.parser").find("section", id="overview")
@@ -313,9 +313,9 @@ def test_the_overview_shows_its_finding_and_headline_when_tagged(tmp_path):
 
 
 def test_without_the_export_extra_the_downloads_are_csv_and_the_descriptor(tmp_path, monkeypatch):
-    from dalian_data import exporting
+    from dalian_data.publish import files as exporting
     from dalian_data.extras import MissingExtraError
-    from dalian_data.report_downloads import write_downloads
+    from dalian_data.publish.downloads import write_downloads
 
     real_export = exporting.export
 

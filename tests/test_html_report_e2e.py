@@ -22,7 +22,7 @@ from report_fixtures import TEXT, build_fixture_report
 
 from browser import assert_report_page, browser_page, chromium_browser  # noqa: F401 -- fixtures by name
 from dalian_data.cli import main
-from dalian_data.web_font import family_name
+from dalian_data.run.web_font import family_name
 
 LANGS = ("zh", "en")
 

@@ -66,6 +66,10 @@ def test_figures_are_built_once_and_cached():
 
 
 def test_submodules_load_on_first_attribute_access():
-    loaded = _modules_after("import dalian_data as dd; dd.present")
-    assert "dalian_data.present" in loaded and "dalian_data.charts" not in loaded
-    assert dd.style.use_house_style is not None
+    loaded = _modules_after("import dalian_data as dd; dd.schemas")
+    assert "dalian_data.schemas" in loaded and "matplotlib" not in loaded
+
+
+def test_formatting_needs_no_matplotlib():
+    loaded = _modules_after("from dalian_data.notebook import formatting, sections")
+    assert "dalian_data.notebook.charts" not in loaded and "matplotlib" not in loaded

@@ -8,11 +8,10 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-from dalian_data.notebook_normalise import (
+from dalian_data.run.normalise import (
     INJECTED_ID,
     KERNELSPEC,
     dumps,
-    normalise_file,
     normalise_notebook,
     stable_cell_id,
     with_stable_ids,
@@ -76,17 +75,6 @@ def test_missing_ids_become_deterministic():
     nbformat.validate(first)
 
 
-def test_normalise_file_rewrites_only_when_needed(tmp_path):
-    path = tmp_path / "nb.ipynb"
-    nbformat.write(_papermill_like(), path)
-    assert normalise_file(path) is True
-    clean = path.read_bytes()
-    assert b"papermill" not in clean and b"iopub" not in clean
-    assert "人才".encode("utf-8") in clean  # UTF-8, not \u escapes
-    assert normalise_file(path) is False
-    assert path.read_bytes() == clean
-
-
 def test_atomic_write_leaves_old_file_when_serialisation_fails(tmp_path):
     path = tmp_path / "nb.ipynb"
     path.write_text("previous", encoding="utf-8")
@@ -120,7 +108,7 @@ def test_two_papermill_executions_normalise_to_identical_bytes(tmp_path):
         )
         raw = out.read_bytes()
         assert b'"papermill"' in raw and b"iopub.execute_input" in raw  # volatility really was there
-        normalise_file(out)
+        write_notebook_atomic(normalise_notebook(nbformat.read(out, as_version=nbformat.NO_CONVERT)), out)
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
     assert b"en 1" in outputs[0]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from dalian_data.cli import main
-from dalian_data.notebook_files import CopyRefused, copy_notebooks, notebook_files, notebooks_folder
+from dalian_data.run.notebook_files import CopyRefused, copy_notebooks, notebook_files, notebooks_folder
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE_NOTEBOOKS = ROOT / "dalian_data" / "notebooks"

@@ -18,13 +18,13 @@ import nbformat
 import pytest
 
 import dalian_data as dd
-from dalian_data import present
-from dalian_data.notebook_normalise import INJECTED_TAG, KERNELSPEC, VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
+from dalian_data.notebook import formatting, sections
+from dalian_data.run.normalise import INJECTED_TAG, KERNELSPEC, VOLATILE_CELL_KEYS, VOLATILE_NOTEBOOK_KEYS
 from dalian_data.parameters import RULES
 
 NOTEBOOK_DIR = Path(__file__).resolve().parent.parent / "notebooks"
 INDICATORS = [str(i) for i in dd.indicators()["indicator_id"]]
-NAMES = ["00_overview", *(present.notebook_name(i) for i in INDICATORS)]
+NAMES = ["00_overview", *(sections.notebook_name(i) for i in INDICATORS)]
 REQUIRED = {"lang": "zh", "population": dd.DALIAN_POPULATION_2020, "figure_dir": None, "decimals": 1}
 
 
@@ -181,10 +181,10 @@ def test_no_dead_code_in_the_setup():
 
 @pytest.mark.parametrize("indicator", INDICATORS)
 def test_indicator_notebook_sections(indicator):
-    nb = _load(present.notebook_name(indicator))
+    nb = _load(sections.notebook_name(indicator))
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     for call in ("indicator_intro", "figure_table", "derived_intro", "unsaid"):
-        assert f'present.{call}("{indicator}"' in code
+        assert f'sections.{call}("{indicator}"' in code
     assert f'dd.figures("{indicator}")' in code, "the notebook takes its figures from the package itself"
     markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
     assert "What the report leaves unsaid" in markdown and "报告未说明之处" in markdown
@@ -193,12 +193,12 @@ def test_indicator_notebook_sections(indicator):
 
 @pytest.mark.parametrize("indicator", INDICATORS)
 def test_one_key_finding_cell_and_one_headline_chart(indicator):
-    nb = _load(present.notebook_name(indicator))
+    nb = _load(sections.notebook_name(indicator))
     findings = [c for c in nb.cells if "key-finding" in _tags(c)]
     assert len(findings) == 1 and findings[0].cell_type == "code"
     assert [list(o.data) for o in findings[0].outputs] == [["text/markdown", "text/plain"]]
     text = findings[0].outputs[0].data["text/markdown"]
-    assert any(q in text for q in (present.figure_value(r, "zh") for r in dd.figures(indicator).itertuples()))
+    assert any(q in text for q in (formatting.figure_value(r, "zh") for r in dd.figures(indicator).itertuples()))
     headline = [c for c in nb.cells if "headline" in _tags(c)]
     assert len(headline) == 1 and "image/png" in headline[0].outputs[0].data
 

@@ -17,12 +17,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
-import dalian_data.build
-import dalian_data.engine
-from dalian_data.build import longest_first
-from dalian_data.cache import Manifest
+import dalian_data.run.report
+import dalian_data.run.engine
+from dalian_data.run.report import longest_first
+from dalian_data.run.cache import Manifest
 from dalian_data.cli import main
-from dalian_data.engine import Task
+from dalian_data.run.engine import Task
 
 
 def write_notebook(path: Path, title: str, params: str, body: str) -> None:
@@ -50,18 +50,18 @@ def project(tmp_path, monkeypatch):
     (package / "data" / "table.csv").write_text("a\n1\n")
     (tmp_path / "seeds").mkdir()
     (tmp_path / "seeds" / "report.txt").write_text("报告\n", encoding="utf-8")
-    monkeypatch.setattr(dalian_data.build, "package_dir", lambda: package)
-    monkeypatch.setattr(dalian_data.build, "repo_dir", lambda: tmp_path)
+    monkeypatch.setattr(dalian_data.run.report, "package_dir", lambda: package)
+    monkeypatch.setattr(dalian_data.run.report, "repo_dir", lambda: tmp_path)
 
     executed: list[list[str]] = []
-    real_run_notebooks = dalian_data.engine.run_notebooks
+    real_run_notebooks = dalian_data.run.engine.run_notebooks
 
     def spy(tasks, *args, **kwargs):
         tasks = list(tasks)
         executed.append(sorted(task.name for task in tasks))
         return real_run_notebooks(tasks, *args, **kwargs)
 
-    monkeypatch.setattr(dalian_data.engine, "run_notebooks", spy)
+    monkeypatch.setattr(dalian_data.run.engine, "run_notebooks", spy)
 
     class Project:
         root = tmp_path
@@ -127,7 +127,7 @@ def test_incremental_runs_and_force(project, capsys):
     assert b"alpha two" in (project.out / "default" / "01_alpha.ipynb").read_bytes()
 
     # the package's data is part of every fingerprint
-    (dalian_data.build.package_dir() / "data" / "table.csv").write_text("a\n2\n")
+    (dalian_data.run.report.package_dir() / "data" / "table.csv").write_text("a\n2\n")
     assert project.report("02_beta") == 0
     assert project.runs[-1] == ["02_beta"]
 

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from dalian_data.cache import Manifest
+from dalian_data.run.cache import Manifest
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Seconds the command may take to exit after SIGINT/SIGTERM on a loaded machine
@@ -147,7 +147,7 @@ def test_sigkill_of_the_command_takes_its_kernels_along_and_nothing_writes_after
     assert {p.name: (p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir()} == snapshot
 
     # the kernels' private folder of the killed run is removed by the next run
-    from dalian_data.engine import kernel_folder
+    from dalian_data.run.engine import kernel_folder
 
     leftover = list(Path(tempfile.gettempdir()).glob(f"dalian-data-kernels-{proc.pid}-*"))
     assert leftover

@@ -20,7 +20,7 @@ import pytest  # noqa: E402
 from matplotlib import _text_helpers, font_manager  # noqa: E402
 from matplotlib.ft2font import FT2Font  # noqa: E402
 
-from dalian_data import style  # noqa: E402
+from dalian_data.notebook import style  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 NOT_IN_ANY_FONT = "한"  # Hangul: neither the GB2312 subset nor DejaVu Sans has it
@@ -198,7 +198,7 @@ def test_source_line_sits_below_the_axes_and_their_labels(house):
 @pytest.mark.parametrize("lang", ["", "fr", "ZH", None, ["zh"]])
 def test_bad_lang_raises_value_error_naming_the_parameter_and_choices(house, lang):
     fig, _ = plt.subplots()
-    with pytest.raises(ValueError, match=r"lang must be one of 'zh', 'en'"):
+    with pytest.raises(ValueError, match=r"^lang .* is not supported; allowed: 'zh' or 'en'$"):
         style.add_source(fig, lang)
     assert fig.texts == []
 
@@ -216,7 +216,7 @@ def test_save_figure_writes_png_and_svg_byte_identically_twice(house, tmp_path):
 
 BAR_CHART = """
 import matplotlib.pyplot as plt
-from dalian_data import style
+from dalian_data.notebook import style
 style.use_house_style()
 fig, ax = plt.subplots()
 ax.bar(["创新", "人才"], [24.3, -1.5], color=list(style.INDICATOR_COLOURS.values())[:2])

@@ -133,15 +133,15 @@ def test_a_command_without_its_extra_ends_with_one_line_naming_it(core, elsewher
 
 
 @pytest.mark.parametrize(("module", "extra", "missing"), [
-    ("charts", "notebooks", "matplotlib"),
-    ("style", "notebooks", "matplotlib"),
+    ("notebook.charts", "notebooks", "matplotlib"),
+    ("notebook.style", "notebooks", "matplotlib"),
     ("schemas", "all", "pandera"),
 ])
 def test_a_module_without_its_extra_raises_one_line_naming_it(core, elsewhere, module, extra, missing):
     code = (
-        "import dalian_data as dd\n"
+        "import importlib\n"
         "try:\n"
-        f"    dd.{module}\n"
+        f"    importlib.import_module('dalian_data.{module}')\n"
         "except ImportError as error:\n"
         "    print(type(error).__name__, error, sep=': ')\n"
     )

@@ -300,7 +300,7 @@ def readme_text(font_bytes: bytes, codepoints: list[int], package_version: str) 
 A subset of Noto Sans CJK SC Regular, {version}, the simplified-Chinese
 face of Google/Adobe's Noto CJK family, bundled so that dalian_data charts
 render Chinese on any machine without installed CJK fonts.
-dalian_data.style.use_house_style() registers it with matplotlib.
+dalian_data.notebook.style.use_house_style() registers it with matplotlib.
 
 Source:   {SOURCE_TTC}
           (face "{SOURCE_FAMILY} {SOURCE_STYLE}", picked by its name table),

@@ -3,7 +3,7 @@
 ``report``: find the notebooks, check every parameter and the seed report
 (before any kernel starts), name the output folder after the parameters,
 skip notebooks whose output is up to date, execute the rest in parallel
-(:mod:`dalian_data.engine`), record the results in the manifest as they
+(:mod:`dalian_data.run.engine`), record the results in the manifest as they
 arrive, render HTML if asked (:func:`write_html`), and say where the results
 are and what failed.
 
@@ -13,7 +13,7 @@ parameters, so their stored outputs match the code and data.
 Both print results to ``out`` and problems to ``err`` and return an exit
 code: 0 all good, 1 a notebook failed. Problems with the request itself
 raise :class:`UsageError` (exit code 2) before anything runs; a signal
-raises :class:`dalian_data.engine.Interrupted` after every kernel is down.
+raises :class:`dalian_data.run.engine.Interrupted` after every kernel is down.
 """
 
 from __future__ import annotations
@@ -27,12 +27,13 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Iterator, Sequence
+from typing import IO, Any, Callable, Iterator, Sequence
 
 import dalian_data
-from dalian_data.cache import Manifest, environment_fingerprint, notebook_fingerprint, write_text_atomic
-from dalian_data.engine import DEFAULT_TIMEOUT, Outcome, Task
-from dalian_data.notebook_params import (
+from dalian_data.atomic import write_text_atomic
+from dalian_data.run.cache import Manifest, environment_fingerprint, notebook_fingerprint
+from dalian_data.run.engine import DEFAULT_TIMEOUT, Outcome, Task
+from dalian_data.run.notebook_parameters import (
     DeclaredNotebook,
     ParameterError,
     declared_parameters,
@@ -76,7 +77,7 @@ def check_seed() -> None:
 
 def notebooks_dir(override: str | os.PathLike | None = None) -> Path:
     """The notebooks folder: ``override``, else ``$DALIAN_DATA_NOTEBOOKS``, else the checkout's or the shipped one."""
-    from dalian_data.notebook_files import notebooks_folder
+    from dalian_data.run.notebook_files import notebooks_folder
 
     chosen = override or os.environ.get(NOTEBOOKS_ENV)
     path = Path(chosen) if chosen else notebooks_folder()
@@ -154,6 +155,10 @@ class ReportRequest:
     notebooks_dir: str | os.PathLike | None = None
     live_progress: bool | None = None
     timeout: float = DEFAULT_TIMEOUT
+    #: With ``html``: writes the files the index offers for download into the
+    #: output folder, given the folder and the run's parameters. Publishing is
+    #: the layer above this one, so the caller (the CLI) passes it in.
+    downloads: Callable[[Path, dict[str, Any]], object] | None = None
 
 
 def _declare(paths: list[Path]) -> tuple[dict[Path, bytes], list[DeclaredNotebook]]:
@@ -208,8 +213,8 @@ def _remove_stale_temp_files(folder: Path) -> None:
 
 def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
     """Run ``dalian-data report``; see the module docstring."""
-    from dalian_data.engine import run_notebooks
-    from dalian_data.progress import Progress
+    from dalian_data.run.engine import run_notebooks
+    from dalian_data.run.progress import Progress
 
     started = time.perf_counter()
     folder = notebooks_dir(request.notebooks_dir)
@@ -271,7 +276,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
             rendered = write_html(
                 out_dir, names, requested, lang, manifest, _merged(defaults), render=None if request.html else (),
-                downloads=request.html,
+                downloads=request.downloads if request.html else None,
             )
 
     return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
@@ -353,19 +358,20 @@ def _plural(count: int) -> str:
 
 
 def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
-               defaults: dict[str, Any], render: Sequence[str] | None = None, downloads: bool = False) -> int:
+               defaults: dict[str, Any], render: Sequence[str] | None = None,
+               downloads: Callable[[Path, dict[str, Any]], object] | None = None) -> int:
     """Every HTML the report writes: the missing or stale pages of ``render`` (None: all) and ``index.html``.
 
     ``notebooks`` are the names run now; the index also lists those recorded
     by earlier runs into the same folder. ``parameters`` are those the user
     gave, ``defaults`` the notebooks' own. Pages are rendered from the
     notebooks in ``out_dir`` and their sha256 recorded in ``manifest``, so an
-    unchanged rerun renders nothing. With ``downloads`` the data files the
-    index offers are written too. Returns the number of pages rendered.
+    unchanged rerun renders nothing. ``downloads``, when given, writes the
+    data files the index offers (see :attr:`ReportRequest.downloads`). Returns the number of pages rendered.
     """
     import nbformat
 
-    from dalian_data.html_report import (
+    from dalian_data.run.html_pages import (
         OVERVIEW,
         IndexEntry,
         downloads_in,
@@ -375,7 +381,6 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
         render_notebook_html,
         summary_html,
     )
-    from dalian_data.report_downloads import write_downloads
 
     names = sorted(set(notebooks) | set(manifest.notebooks) | set(manifest.failures))
     siblings = tuple(sorted(set(notebooks) | set(manifest.notebooks)))
@@ -405,8 +410,8 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
         )
     manifest.save()
     summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
-    if downloads:
-        write_downloads(out_dir, {**defaults, **parameters})
+    if downloads is not None:
+        downloads(out_dir, {**defaults, **parameters})
     page = render_index(entries, parameters, lang, summary, defaults=defaults, downloads=downloads_in(out_dir, lang))
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:
@@ -419,8 +424,8 @@ def refresh(
     timeout: float = DEFAULT_TIMEOUT,
 ) -> int:
     """Run ``dalian-data refresh``: re-execute notebooks in place with default parameters (both languages kept)."""
-    from dalian_data.engine import run_notebooks
-    from dalian_data.progress import Progress
+    from dalian_data.run.engine import run_notebooks
+    from dalian_data.run.progress import Progress
 
     started = time.perf_counter()
     folder = notebooks_dir(notebooks_override)

@@ -31,7 +31,7 @@ import pandas as pd
 
 from dalian_data.extras import needs_extra
 
-with needs_extra("dalian_data.charts", "notebooks"):
+with needs_extra("dalian_data.notebook.charts", "notebooks"):
     import matplotlib
     import matplotlib.pyplot as plt
     from matplotlib import colors as mcolors
@@ -41,9 +41,9 @@ with needs_extra("dalian_data.charts", "notebooks"):
     from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
-from dalian_data import style
+from dalian_data.notebook import style
 from dalian_data.catalogue import catalogue
-from dalian_data.present import check_lang, figure_value, label, labels, wrap
+from dalian_data.notebook.formatting import check_lang, figure_value, label, labels, wrap
 
 __all__ = ["MUTED", "NOTE", "tint", "value_scale", "unit_label", "tick_format", "bound_style", "bound_legend",
            "annotate", "barh", "count_barh", "show"]

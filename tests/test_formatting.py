@@ -9,8 +9,8 @@ import pandas as pd
 import pytest
 
 import dalian_data as dd
-from dalian_data import present
-from dalian_data.present import format_period, format_value
+from dalian_data.notebook import formatting, sections
+from dalian_data.notebook.formatting import format_period, format_value
 
 INDICATORS = [str(i) for i in dd.indicators()["indicator_id"]]
 
@@ -75,13 +75,13 @@ def test_growth_and_change_are_signed():
     assert format_value(-3.5, "%", lang="en", signed=True) == "-3.5%"
     assert format_value(30, "天", lang="en", unit_en="days", signed=True) == "+30 days"
     figs = dd.figures().set_index("figure_id", drop=False)
-    assert present.figure_value(figs.loc["good_air_days_change"], "zh") == "+30天"
-    assert present.figure_value(figs.loc["hightech_enterprises"], "en") == "over 700 enterprises"
+    assert formatting.figure_value(figs.loc["good_air_days_change"], "zh") == "+30天"
+    assert formatting.figure_value(figs.loc["hightech_enterprises"], "en") == "over 700 enterprises"
 
 
 def test_every_figure_formats_in_both_languages_without_losing_precision():
     for row in dd.figures().itertuples(index=False):
-        zh, en = present.figure_value(row, "zh"), present.figure_value(row, "en")
+        zh, en = formatting.figure_value(row, "zh"), formatting.figure_value(row, "en")
         assert zh and en
         digits = re.sub(r"[^\d.]", "", str(row.quote))
         if str(row.qualifier) == "exact" and digits and "万" not in row.quote and "亿" not in row.quote:
@@ -104,10 +104,11 @@ def test_bad_qualifier_names_it():
 # ---- languages and labels ---------------------------------------------------------
 
 def _public_functions_with_lang():
-    for name in present.__all__:
-        obj = getattr(present, name)
-        if callable(obj) and "lang" in inspect.signature(obj).parameters:
-            yield name, obj
+    for module in (formatting, sections):
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj) and "lang" in inspect.signature(obj).parameters:
+                yield name, obj
 
 
 @pytest.mark.parametrize(("name", "function"), list(_public_functions_with_lang()))
@@ -137,32 +138,32 @@ def _entries(node, path=()):
 
 
 def test_every_label_exists_in_both_languages():
-    entries = [(path, entry) for path, entry in _entries(present.labels())
+    entries = [(path, entry) for path, entry in _entries(formatting.labels())
                if not path.startswith(("scales", "unit_display"))]
     assert len(entries) > 50
     for path, entry in entries:
-        for lang in present.LANGUAGES:
+        for lang in formatting.LANGUAGES:
             assert isinstance(entry.get(lang), str), f"{path} has no {lang}"
             if not path.startswith("qualifiers"):
                 assert entry[lang].strip(), f"{path}.{lang} is empty"
 
 
 def test_headers_are_translated_and_distinct_per_table():
-    headers = present.labels()["headers"]
-    for lang in present.LANGUAGES:
-        table = present.figure_table("talent", lang, show_quotes=True)
+    headers = formatting.labels()["headers"]
+    for lang in formatting.LANGUAGES:
+        table = sections.figure_table("talent", lang, show_quotes=True)
         assert list(table.columns) == [headers[k][lang] for k in
                                        ("value", "kind", "period", "quote", "offsets", "sentence", "figure_id")]
         assert table.index.name == headers["metric"][lang]  # rows carry human labels, not snake_case ids
         assert not table.index.str.fullmatch(r"[a-z0-9_]+").any()
-    assert not set(present.figure_table("talent", "en").columns) & set(present.figure_table("talent", "zh").columns)
+    assert not set(sections.figure_table("talent", "en").columns) & set(sections.figure_table("talent", "zh").columns)
 
 
 def test_labels_hold_no_figure_value():
     """Numbers reach the text through {id} placeholders, never typed into labels.toml."""
     quotes = set(dd.figures()["quote"])
-    for path, entry in _entries(present.labels()):
-        for lang in present.LANGUAGES:
+    for path, entry in _entries(formatting.labels()):
+        for lang in formatting.LANGUAGES:
             assert not any(q in entry.get(lang, "") for q in quotes if len(q) > 2), path
 
 
@@ -172,9 +173,9 @@ def test_labels_hold_no_figure_value():
 def test_figure_table_is_traceable_to_the_report(indicator):
     text = dd.report_text()
     figs = dd.figures(indicator)
-    for lang in present.LANGUAGES:
-        table = present.figure_table(indicator, lang)
-        h = present.labels()["headers"]
+    for lang in formatting.LANGUAGES:
+        table = sections.figure_table(indicator, lang)
+        h = formatting.labels()["headers"]
         assert list(table[h["figure_id"][lang]]) == list(figs["figure_id"])
         for (start, end), quote, offsets in zip(zip(figs["start"], figs["end"]), table[h["quote"][lang]],
                                                  table[h["offsets"][lang]]):
@@ -185,9 +186,9 @@ def test_figure_table_is_traceable_to_the_report(indicator):
 @pytest.mark.parametrize("indicator", INDICATORS)
 def test_derived_table_names_figures_of_the_same_indicator(indicator):
     ids = set(dd.figures(indicator)["figure_id"])
-    h = present.labels()["headers"]
-    for lang in present.LANGUAGES:
-        table = present.derived_table(indicator, lang, decimals=2)
+    h = formatting.labels()["headers"]
+    for lang in formatting.LANGUAGES:
+        table = sections.derived_table(indicator, lang, decimals=2)
         for inputs in table[h["inputs"][lang]]:
             assert set(inputs.split(", ")) <= ids
         notes = dd.derived().query("indicator_id == @indicator")["note" if lang == "zh" else "note_en"]
@@ -195,7 +196,7 @@ def test_derived_table_names_figures_of_the_same_indicator(indicator):
 
 
 def test_derived_table_shows_the_parameters_used():
-    table = present.derived_table("talent", "en", population=8_000_000)
+    table = sections.derived_table("talent", "en", population=8_000_000)
     assert "population = 8000000" in set(table["Parameters used"])
     per_resident = table.set_index("Derived id").loc["talent_funds_per_resident", "Value"]
     assert per_resident == "CNY 217.5 per person"
@@ -203,27 +204,27 @@ def test_derived_table_shows_the_parameters_used():
 
 @pytest.mark.parametrize("indicator", INDICATORS)
 def test_unsaid_fills_every_placeholder_with_package_values(indicator):
-    for lang in present.LANGUAGES:
-        text = present.unsaid(indicator, lang).data
-        assert text.count("\n- ") + 1 == len(present.labels()["unsaid"][indicator]) >= 3
+    for lang in formatting.LANGUAGES:
+        text = sections.unsaid(indicator, lang).data
+        assert text.count("\n- ") + 1 == len(formatting.labels()["unsaid"][indicator]) >= 3
         assert "{" not in text and "}" not in text
 
 
 def test_rates_and_signs_can_be_written_for_a_sentence_that_already_says_them():
-    v = present.values("zh")
+    v = formatting.values("zh")
     assert f"每万名居民拥有全科医生{v['gps_per_10k']:count}" == "每万名居民拥有全科医生4人"
     assert f"增长{v['hightech_investment_growth']:count}" == "增长104.6%"
     assert f"{v['hightech_investment_growth']}" == "+104.6%"
-    assert f"{present.values('en')['gps_per_10k']:number}" == "4"
+    assert f"{formatting.values('en')['gps_per_10k']:number}" == "4"
     with pytest.raises(ValueError, match="unknown template field format 'x'"):
         f"{v['gps_per_10k']:x}"
 
 
 def test_format_like_writes_a_computed_value_with_the_reported_precision():
     figs = dd.figures().set_index("figure_id", drop=False)
-    assert present.format_like(21.271929, figs.loc["invention_patents_per_10k"], "zh") == "21.27件/万人"
-    assert present.format_like(2.104586e10, figs.loc["tech_contract_turnover"], "en") == "CNY 21.05 bn"
-    assert present.format_like(2.104586e10, figs.loc["tech_contract_turnover"], "zh", bare=True) == "210.5"
+    assert formatting.format_like(21.271929, figs.loc["invention_patents_per_10k"], "zh") == "21.27件/万人"
+    assert formatting.format_like(2.104586e10, figs.loc["tech_contract_turnover"], "en") == "CNY 21.05 bn"
+    assert formatting.format_like(2.104586e10, figs.loc["tech_contract_turnover"], "zh", bare=True) == "210.5"
 
 
 def test_the_innovation_note_says_where_the_year_is():
@@ -238,33 +239,33 @@ def test_the_innovation_note_says_where_the_year_is():
 
 
 def test_unsaid_values_follow_the_parameters():
-    assert "13.16%" in present.unsaid("talent", "zh", decimals=2).data
-    assert "(+30 days)" in present.unsaid("environment", "en").data
+    assert "13.16%" in sections.unsaid("talent", "zh", decimals=2).data
+    assert "(+30 days)" in sections.unsaid("environment", "en").data
 
 
 def test_intro_states_the_pairing_caveat_and_the_lead_department():
-    for lang in present.LANGUAGES:
-        text = present.indicator_intro("transport", lang).data
-        assert present.label("text.pairing_caveat", lang) in text
+    for lang in formatting.LANGUAGES:
+        text = sections.indicator_intro("transport", lang).data
+        assert formatting.label("text.pairing_caveat", lang) in text
         assert "市交通运输局" in text
 
 
 def test_population_note_cites_the_census_and_flags_other_values():
-    census = present.population_note(dd.DALIAN_POPULATION_2020, "en").data
+    census = sections.population_note(dd.DALIAN_POPULATION_2020, "en").data
     assert "7,450,785" in census and "differs" not in census
-    assert "differs" in present.population_note(8_000_000, "en").data
+    assert "differs" in sections.population_note(8_000_000, "en").data
 
 
 def test_derived_intro_says_whether_the_population_matters():
-    assert "Seventh National Population Census" in present.derived_intro("talent", "en").data
-    assert "uses the population parameter" in present.derived_intro("environment", "en").data
-    assert "no derived metrics" in present.derived_intro("openness", "en").data
+    assert "Seventh National Population Census" in sections.derived_intro("talent", "en").data
+    assert "uses the population parameter" in sections.derived_intro("environment", "en").data
+    assert "no derived metrics" in sections.derived_intro("openness", "en").data
 
 
 def test_notebook_names_follow_report_order():
-    assert [present.notebook_name(i) for i in INDICATORS][:2] == ["01_innovation", "02_talent"]
+    assert [sections.notebook_name(i) for i in INDICATORS][:2] == ["01_innovation", "02_talent"]
     with pytest.raises(ValueError, match="indicator 'trade'"):
-        present.notebook_name("trade")
+        sections.notebook_name("trade")
 
 
 # ---- every generated sentence reads right -------------------------------------------
@@ -285,10 +286,10 @@ def _generated_text(lang: str) -> list[str]:
         texts += result.markdown()
         for chart in result.charts:
             texts += [chart.title, chart.alt, *chart.texts]
-    h = present.labels()["headers"]
+    h = formatting.labels()["headers"]
     for indicator in INDICATORS:
-        texts += list(present.figure_table(indicator, lang)[h["value"][lang]])
-        texts += list(present.derived_table(indicator, lang)[h["value"][lang]])
+        texts += list(sections.figure_table(indicator, lang)[h["value"][lang]])
+        texts += list(sections.derived_table(indicator, lang)[h["value"][lang]])
     return texts
 
 
@@ -303,7 +304,7 @@ GLITCHES = {
 }
 
 
-@pytest.mark.parametrize("lang", present.LANGUAGES)
+@pytest.mark.parametrize("lang", formatting.LANGUAGES)
 def test_generated_text_has_no_doubled_words_or_units(lang):
     texts = _generated_text(lang)
     assert len(texts) > 200

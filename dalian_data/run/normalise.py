@@ -9,10 +9,7 @@ exactly that volatility and nothing else: outputs, execution counts and authored
 metadata are kept as they are.
 
 It is used by ``dalian-data report`` and ``dalian-data refresh`` after each
-execution, and can be used on its own::
-
-    from dalian_data.notebook_normalise import normalise_file
-    normalise_file("notebooks/02_talent.ipynb")
+execution.
 """
 
 from __future__ import annotations
@@ -20,11 +17,12 @@ from __future__ import annotations
 import copy
 import hashlib
 import os
-import tempfile
-from pathlib import Path
 from typing import Any
 
 import nbformat
+
+from dalian_data.atomic import write_text_atomic
+from dalian_data.parameters import LANGUAGES, check_lang
 
 #: The kernelspec every notebook is written with, whatever machine ran it:
 #: the name papermill is told to use (``-k python3``) and ipykernel's own label.
@@ -92,7 +90,7 @@ def normalise_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
 
 #: Tags that mark a markdown cell as written in one language. The source
 #: notebooks hold both; an executed report and its HTML keep one.
-LANGUAGE_TAGS = {"zh": "lang-zh", "en": "lang-en"}
+LANGUAGE_TAGS = {lang: f"lang-{lang}" for lang in LANGUAGES}
 
 
 def keep_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode:
@@ -103,9 +101,7 @@ def keep_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode
     Idempotent. ``dalian-data report`` applies it to each executed notebook
     and to its HTML page; ``dalian-data refresh`` keeps both languages.
     """
-    if lang not in LANGUAGE_TAGS:
-        allowed = " or ".join(repr(code) for code in LANGUAGE_TAGS)
-        raise ValueError(f"language is {lang!r}; allowed: {allowed}")
+    check_lang(lang)
     others = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
     nb = copy.deepcopy(nb)
     nb.cells = [cell for cell in nb.cells if not others & set(cell.get("metadata", {}).get("tags", []))]
@@ -133,32 +129,8 @@ def write_notebook_atomic(nb: nbformat.NotebookNode, path: str | os.PathLike) ->
     A reader (JupyterLab, git, a concurrent ``dalian-data report``) sees either
     the old file or the complete new one, never a half-written notebook.
     """
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            nbformat.write(nb, handle)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        _unlink_quietly(tmp)
-        raise
+    write_text_atomic(path, dumps(nb))
 
-
-def normalise_file(path: str | os.PathLike) -> bool:
-    """Normalise the notebook at ``path`` in place; return whether the bytes changed.
-
-    The file is only rewritten when normalising changes it, so its mtime stays
-    put for notebooks that are already clean.
-    """
-    path = Path(path)
-    before = path.read_bytes()
-    nb = nbformat.reads(before.decode("utf-8"), as_version=nbformat.NO_CONVERT)
-    after = dumps(normalise_notebook(nb)).encode("utf-8")
-    if after == before:
-        return False
-    write_notebook_atomic(nbformat.reads(after.decode("utf-8"), as_version=nbformat.NO_CONVERT), path)
-    return True
 
 
 def dumps(nb: nbformat.NotebookNode) -> str:
@@ -170,25 +142,3 @@ def dumps(nb: nbformat.NotebookNode) -> str:
 def _source_text(cell: Any) -> str:
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
-
-
-def _unlink_quietly(path: str) -> None:
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m dalian_data.notebook_normalise NOTEBOOK...``: normalise files in place."""
-    import sys
-
-    paths = sys.argv[1:] if argv is None else argv
-    for name in paths:
-        if normalise_file(name):
-            print(f"normalised {name}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

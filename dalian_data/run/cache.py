@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dalian_data.notebook_params import canonical_json
+from dalian_data.atomic import write_text_atomic
+from dalian_data.run.notebook_parameters import canonical_json
 
 #: Bump when the way outputs are produced changes (normalisation, engine), to invalidate old outputs.
 CACHE_FORMAT = 2
@@ -44,14 +43,15 @@ def _hash_files(digest: "hashlib._Hash", root: Path, patterns: tuple[str, ...]) 
 def environment_fingerprint(package_dir: Path, notebooks_dir: Path | None, seeds_dir: Path | None) -> str:
     """The part of every notebook's fingerprint that it shares with the others.
 
-    Covers ``dalian_data/*.py``, ``dalian_data/data/*``, ``dalian_data/fonts/*``,
+    Covers the package's modules (``dalian_data/*.py`` and its subpackages'),
+    ``dalian_data/data/*``, ``dalian_data/fonts/*``,
     the seed report(s), ``*.py`` helpers in the notebooks folder, the Python
     version and :data:`VERSIONED_DISTRIBUTIONS`. Computed once per run.
     """
     from importlib import metadata
 
     digest = hashlib.sha256(f"dalian-data cache {CACHE_FORMAT}\0".encode())
-    _hash_files(digest, package_dir, ("*.py", "data/*", "fonts/*"))
+    _hash_files(digest, package_dir, ("*.py", "*/*.py", "data/*", "fonts/*"))
     digest.update(b"\0seeds\0")
     if seeds_dir is not None and seeds_dir.is_dir():
         _hash_files(digest, seeds_dir, ("*",))
@@ -170,19 +170,3 @@ class Manifest:
             "failures": dict(sorted(self.failures.items())),
         }
         write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 text via a temp file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise

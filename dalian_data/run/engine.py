@@ -117,7 +117,7 @@ def run_notebooks(
 
     ``on_outcome`` is called as each notebook finishes, so the caller can
     record results as they come. ``progress`` receives ``started``, ``cell``
-    and ``finished`` calls (:class:`dalian_data.progress.Progress`). A
+    and ``finished`` calls (:class:`dalian_data.run.progress.Progress`). A
     notebook's failure is an unsuccessful outcome, never an exception; an
     exception from ``on_outcome`` (a full disk) stops the run. SIGINT and
     SIGTERM stop it with :class:`Interrupted`; either way every kernel is
@@ -324,7 +324,7 @@ async def execute(task: Task, boot: asyncio.Task, timeout: float, on_cell: Calla
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
 
-    from dalian_data.notebook_normalise import with_stable_ids
+    from dalian_data.run.normalise import with_stable_ids
 
     started, since = time.perf_counter(), time.time_ns()
 
@@ -396,7 +396,7 @@ def parameterize(nb: Any, parameters: dict[str, Any]) -> Any:
 
 def _write_output(task: Task, nb: Any) -> str | None:
     """Normalise and write ``nb`` atomically to the task's output; its sha256, or None if the source moved on."""
-    from dalian_data.notebook_normalise import dumps, keep_language, normalise_notebook, write_notebook_atomic
+    from dalian_data.run.normalise import dumps, keep_language, normalise_notebook, write_notebook_atomic
 
     nb = normalise_notebook(nb)
     if task.lang is not None:

@@ -3,14 +3,14 @@
 Everything that decides how a chart looks or how its files come out lives
 here, so the notebooks only call::
 
-    from dalian_data import charts, style
+    from dalian_data.notebook import charts, style
     style.use_house_style()
     style.glyph_warnings_as_errors()  # a box instead of a character fails the run
     fig, ax = plt.subplots()
     ...
     charts.show(fig, "02_talent_funds", alt=..., lang="zh", figure_dir=figure_dir)
 
-and :func:`dalian_data.charts.show` uses :func:`add_source` and
+and :func:`dalian_data.notebook.charts.show` uses :func:`add_source` and
 :func:`save_figure` (``figure_dir`` None: writes nothing).
 
 Why a bundled font: the report is in Chinese, and most CI runners and many
@@ -28,16 +28,17 @@ from __future__ import annotations
 import functools
 import importlib.resources
 import os
-import tempfile
 import unicodedata
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from dalian_data.atomic import atomic_path
 from dalian_data.extras import needs_extra
+from dalian_data.parameters import check_lang
 
-with needs_extra("dalian_data.style", "notebooks"):
+with needs_extra("dalian_data.notebook.style", "notebooks"):
     import matplotlib
     from fontTools.ttLib import TTFont
     from matplotlib import cycler, font_manager
@@ -173,13 +174,6 @@ def use_house_style() -> None:
     matplotlib.rcParams.update(_house_rc())
 
 
-def _check_lang(lang: str) -> None:
-    """Raise ValueError unless *lang* is one of ``SOURCE_LINES``."""
-    if not isinstance(lang, str) or lang not in SOURCE_LINES:
-        allowed = ", ".join(repr(key) for key in SOURCE_LINES)
-        raise ValueError(f"lang must be one of {allowed}, got {lang!r}")
-
-
 def _reserve_bottom(fig: Figure, height: float) -> None:
     """Keep the lowest *height* (figure fraction) free of axes for the source line."""
     engine = fig.get_layout_engine()
@@ -196,7 +190,7 @@ def add_source(fig: Figure, lang: str) -> None:
     (*lang* is "zh" or "en").  Space is reserved below the axes so the line
     never overlaps tick labels.  Calling it again replaces the line.
     """
-    _check_lang(lang)
+    check_lang(lang)
     for text in fig.texts:
         if text.get_gid() == _SOURCE_GID:
             text.set_text(SOURCE_LINES[lang])
@@ -210,20 +204,9 @@ def add_source(fig: Figure, lang: str) -> None:
 
 
 def _save_atomic(fig: Figure, path: Path, fmt: str, metadata: Mapping[str, Any]) -> None:
-    """Save *fig* to *path* through a temp file in the same directory.
-
-    ``os.replace`` is atomic on one file system, so a crash or an exception
-    mid-save leaves the previous file (or none), never a truncated one.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fig.savefig(fh, format=fmt, metadata=dict(metadata))
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    """Save *fig* to *path* atomically: a failed save leaves the previous file (or none)."""
+    with atomic_path(path) as tmp, open(tmp, "wb") as handle:
+        fig.savefig(handle, format=fmt, metadata=dict(metadata))
 
 
 def save_figure(fig: Figure, figure_dir: os.PathLike | str | None, name: str) -> list[Path]:

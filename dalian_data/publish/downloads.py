@@ -12,11 +12,11 @@ nothing; the export keeps the previous files when it fails.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any, Mapping
 
-from dalian_data.html_report import DATA_DIR, REPORT_FILE
+from dalian_data.atomic import write_bytes_atomic
+from dalian_data.run.html_pages import DATA_DIR, REPORT_FILE
 
 #: Parameters of the run that change the exported data (the rest only change the notebooks).
 EXPORT_PARAMETERS = ("lang", "population", "days_in_year")
@@ -33,7 +33,7 @@ def write_downloads(out_dir: Path, parameters: Mapping[str, Any]) -> list[Path]:
     """
     from importlib import resources
 
-    from dalian_data.exporting import export
+    from dalian_data.publish.files import export
     from dalian_data.extras import MissingExtraError
     from dalian_data.source import REPORT_RESOURCE, verify_report_bytes
 
@@ -46,7 +46,5 @@ def write_downloads(out_dir: Path, parameters: Mapping[str, Any]) -> list[Path]:
     verify_report_bytes(report, REPORT_RESOURCE)
     target = out_dir / REPORT_FILE
     if not target.is_file() or target.read_bytes() != report:
-        tmp = target.with_name(f".{REPORT_FILE}.tmp")
-        tmp.write_bytes(report)
-        os.replace(tmp, target)
+        write_bytes_atomic(target, report)
     return [*written, target]

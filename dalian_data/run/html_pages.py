@@ -3,10 +3,10 @@
 Every page is one self-contained file that loads nothing from anywhere: no
 script, its stylesheet inline (``dalian_data/data/report.css``), charts as
 ``data:`` images, and the glyphs it uses from the bundled CJK font embedded as
-a WOFF2 ``@font-face`` (:mod:`dalian_data.web_font`), so Chinese renders on a
+a WOFF2 ``@font-face`` (:mod:`dalian_data.run.web_font`), so Chinese renders on a
 machine without Chinese fonts. Pages are in one language, the run's: the
 notebook's markdown cells tagged for the other language are dropped
-(:func:`dalian_data.notebook_normalise.keep_language`), ``<html lang>`` is
+(:func:`dalian_data.run.normalise.keep_language`), ``<html lang>`` is
 ``zh-Hans`` or ``en``, and on English pages every run of Chinese characters
 is wrapped in ``<span lang="zh-Hans">`` for screen readers and font choice.
 Code is left out (the ``.ipynb`` beside each page holds it); tables get
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from dalian_data.extras import needs_extra
+from dalian_data.parameters import check_lang
 
 SUMMARY_TAG = "summary"
 KEY_FINDING_TAG = "key-finding"
@@ -92,17 +93,11 @@ def word(section: str, key: str, lang: str, **fill: Any) -> str:
 @lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The pages' CSS, without the ``@font-face`` rule (that depends on the page's characters)."""
-    from dalian_data.web_font import family_name
+    from dalian_data.run.web_font import family_name
 
     css = resources.files("dalian_data").joinpath("data/report.css").read_text(encoding="utf-8")
     return css.replace("var(--cjk-family)", f'"{family_name()}"')
 
-
-def _check_lang(lang: str) -> str:
-    if lang not in HTML_LANG:
-        allowed = " or ".join(repr(code) for code in HTML_LANG)
-        raise ValueError(f"language is {lang!r}; allowed: {allowed}")
-    return lang
 
 
 # --------------------------------------------------------------------------
@@ -198,7 +193,7 @@ def _one_language(nb: Any, lang: str) -> Any:
     """``nb`` without the markdown cells of the other language (works on plain dicts too)."""
     import nbformat
 
-    from dalian_data.notebook_normalise import keep_language
+    from dalian_data.run.normalise import keep_language
 
     if not isinstance(nb, nbformat.NotebookNode):
         nb = nbformat.from_dict(nb)
@@ -302,7 +297,7 @@ def mark_chinese(soup: Any, lang_code: str = "zh-Hans") -> None:
 
 def _page(lang: str, title: str, body: str) -> str:
     """A whole page: the shell around ``body``, post-processed, with the font for its characters."""
-    from dalian_data.web_font import font_face_css
+    from dalian_data.run.web_font import font_face_css
 
     code = HTML_LANG[lang]
     soup = _soup(
@@ -396,7 +391,7 @@ def render_notebook_html(
     """
     from nbconvert import HTMLExporter
 
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     nb = _reader_cells(_one_language(nb, lang))
     title = notebook_title(nb, title)
     exporter = HTMLExporter(
@@ -587,7 +582,7 @@ def render_index(
     see :func:`downloads_in`.
     """
     esc = html.escape
-    lang = _check_lang(lang)
+    lang = check_lang(lang)
     known = _indicator_rows(lang)
     parts = [
         "<header>",

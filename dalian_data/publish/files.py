@@ -8,7 +8,7 @@
   part of the first column's name (``\\ufefffigure_id``), and the Data Package
   standard names the encoding ``utf-8``, not ``utf-8-sig``. Excel users get
   ``dalian-data.xlsx`` instead, which needs no guessing. Lines end in CRLF
-  (RFC 4180; see :data:`dalian_data.datapackage.CSV_DIALECT`), missing
+  (RFC 4180; see :data:`dalian_data.publish.datapackage.CSV_DIALECT`), missing
   values are empty cells, and floats are written with ``repr`` (the
   shortest decimal that reads back as the same binary64 float), so a round
   trip is exact;
@@ -17,7 +17,7 @@
 * ``dalian-data.xlsx``: one sheet per table, headers in Chinese or English
   (``lang``) from ``data/fields.toml``;
 * ``datapackage.json``: a Frictionless Data Package (v1) describing the CSV
-  files (see :mod:`dalian_data.datapackage`), with each file's sha256 and size.
+  files (see :mod:`dalian_data.publish.datapackage`), with each file's sha256 and size.
   A descriptor without its CSV files is useless, so asking for
   ``"datapackage"`` writes the CSV files too.
 
@@ -53,7 +53,7 @@ from typing import Any
 
 import pandas as pd
 
-from dalian_data.datapackage import (
+from dalian_data.publish.datapackage import (
     CSV_DIALECT, TABLES, csv_missing_values, fields_spec, headers, package_descriptor, pandas_dtypes, sheet_name,
     table_schema,
 )

@@ -2,7 +2,7 @@
 
 One description serves three readers: the Excel headers (Chinese or English
 titles), ``datapackage.json`` (Table Schemas that ``frictionless validate``
-checks) and :func:`dalian_data.exporting.read_export`, which rebuilds the
+checks) and :func:`dalian_data.publish.files.read_export`, which rebuilds the
 pandas dtypes from the descriptor alone. The words live in
 ``data/fields.toml`` (a data file, so a reviewer edits a description without
 touching Python); the field *types* come from the frames' dtypes, so the

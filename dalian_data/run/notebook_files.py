@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 import dalian_data
-from dalian_data.cache import write_text_atomic
+from dalian_data.atomic import write_text_atomic
 
 
 def checkout_notebooks() -> Path | None:
