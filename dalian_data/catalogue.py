@@ -34,6 +34,17 @@ def indicator_ids() -> list[str]:
     return [entry["id"] for entry in catalogue()["indicators"]]
 
 
+def check_indicator(indicator: Any) -> str:
+    """The id of an indicator given by id or Chinese name; else ValueError naming the valid ids."""
+    ids = indicator_ids()
+    if indicator in ids:
+        return indicator
+    by_name = {entry["name"]: entry["id"] for entry in catalogue()["indicators"]}
+    if isinstance(indicator, str) and indicator in by_name:
+        return by_name[indicator]
+    raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {', '.join(ids)}")
+
+
 def unit_en(unit: str) -> str:
     """English name of a base unit; a KeyError names the missing unit."""
     try:

@@ -48,11 +48,11 @@ from typing import Any
 
 import pandas as pd
 
-from dalian_data.catalogue import CatalogueError, data_toml
+from dalian_data.catalogue import CatalogueError, check_indicator, data_toml
 from dalian_data.dtypes import strings
 from dalian_data.extract import _QUOTED, _SENTENCE_END, sentence_spans
 from dalian_data.source import report_text
-from dalian_data.tables import _check_indicator, figures, indicator_dtypes, indicators
+from dalian_data.tables import figures, indicator_dtypes, indicators
 
 __all__ = [
     "measures", "non_measures", "action_types", "measure_counts", "action_type_dtype", "clause_spans",
@@ -247,7 +247,7 @@ def measures(indicator: str | None = None) -> pd.DataFrame:
     frame = _measures()
     if indicator is None:
         return frame.copy()
-    wanted = _check_indicator(indicator)
+    wanted = check_indicator(indicator)
     return frame[frame["indicator_id"] == wanted].reset_index(drop=True)
 
 

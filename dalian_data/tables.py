@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from dalian_data.catalogue import CatalogueError, catalogue, indicator_ids, unit_en
+from dalian_data.catalogue import CatalogueError, catalogue, check_indicator, unit_en
 from dalian_data.dtypes import strings
 from dalian_data.extract import quantities, sentence_spans
 from dalian_data.source import report_text
@@ -167,17 +167,6 @@ def _figures() -> pd.DataFrame:
     return frame
 
 
-def _check_indicator(indicator: str) -> str:
-    """Map an indicator id or Chinese name to its id, or say what is valid."""
-    ids = indicator_ids()
-    if indicator in ids:
-        return indicator
-    by_name = {e["name"]: e["id"] for e in catalogue()["indicators"]}
-    if isinstance(indicator, str) and indicator in by_name:
-        return by_name[indicator]
-    raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {', '.join(ids)} (or None for all)")
-
-
 def figures(indicator: str | None = None) -> pd.DataFrame:
     """Every figure of the report, one row each, in report order.
 
@@ -189,7 +178,7 @@ def figures(indicator: str | None = None) -> pd.DataFrame:
     frame = _figures()
     if indicator is None:
         return frame.copy()
-    wanted = _check_indicator(indicator)
+    wanted = check_indicator(indicator)
     return frame[frame["indicator_id"] == wanted].reset_index(drop=True)
 
 

@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import re
 import textwrap
-import tomllib
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
 
 from dalian_data import DALIAN_POPULATION_2020, derived, figures
-from dalian_data.catalogue import catalogue
+from dalian_data.catalogue import catalogue, data_toml
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR
 from dalian_data.parameters import LANGUAGES, check_lang
 
@@ -64,8 +62,7 @@ __all__ = [
 @lru_cache(maxsize=1)
 def labels() -> dict[str, Any]:
     """The parsed ``data/labels.toml``; treat it as read-only (it is cached)."""
-    raw = resources.files("dalian_data").joinpath("data/labels.toml").read_text(encoding="utf-8")
-    return tomllib.loads(raw)
+    return data_toml("labels.toml")
 
 
 def label(key: str, lang: str, **fields: Any) -> str:

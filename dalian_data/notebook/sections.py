@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from dalian_data import DALIAN_POPULATION_2020, derived, figures, indicators, primary_indicator
-from dalian_data.catalogue import catalogue
+from dalian_data.catalogue import catalogue, check_indicator, indicator_ids
 from dalian_data.derived_metrics import DAYS_IN_REPORT_YEAR
 from dalian_data.notebook.formatting import (
     check_lang,
@@ -162,11 +162,8 @@ def derived_intro(indicator: str, lang: str = "zh", *, population: int = DALIAN_
 
 def _indicator_row(indicator: str) -> dict[str, Any]:
     table = indicators()
-    match = table[table["indicator_id"] == indicator]
-    if match.empty:
-        valid = ", ".join(table["indicator_id"].astype(str))
-        raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {valid}")
-    return {k: (str(v) if not pd.isna(v) else "") for k, v in match.iloc[0].items()}
+    row = table[table["indicator_id"] == check_indicator(indicator)].iloc[0]
+    return {k: (str(v) if not pd.isna(v) else "") for k, v in row.items()}
 
 
 def indicator_intro(indicator: str, lang: str = "zh"):
@@ -220,7 +217,5 @@ def unsaid(indicator: str, lang: str = "zh", *, population: int = DALIAN_POPULAT
 
 def notebook_name(indicator: str) -> str:
     """The notebook of an indicator: its report position and id, '02_talent'."""
-    ids = [str(i) for i in indicators()["indicator_id"]]
-    if indicator not in ids:
-        raise ValueError(f"indicator {indicator!r} is not valid; valid ids: {', '.join(ids)}")
-    return f"{ids.index(indicator) + 1:02d}_{indicator}"
+    indicator = check_indicator(indicator)
+    return f"{indicator_ids().index(indicator) + 1:02d}_{indicator}"

@@ -37,6 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from dalian_data.run.cells import tags
+
 KERNEL_NAME = "python3"
 #: Seconds a cell may run by default (``--timeout``).
 DEFAULT_TIMEOUT = 600
@@ -428,9 +430,9 @@ def describe_cell(nb: Any, index: int) -> str:
     cells = nb.cells
     if not 0 <= index < len(cells):
         return "before the first cell"
-    if "injected-parameters" in cells[index].get("metadata", {}).get("tags", []):
+    if "injected-parameters" in tags(cells[index]):
         return "injected-parameters cell"
-    injected = sum(1 for cell in cells[:index] if "injected-parameters" in cell.get("metadata", {}).get("tags", []))
+    injected = sum(1 for cell in cells[:index] if "injected-parameters" in tags(cell))
     first = _first_line(cells[index].source)
     if len(first) > 60:
         first = first[:57] + "..."

@@ -28,15 +28,16 @@ import hashlib
 import html
 import json
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
+from dalian_data.catalogue import data_toml
 from dalian_data.extras import needs_extra
 from dalian_data.parameters import check_lang
+from dalian_data.run.cells import joined, tags
 
 SUMMARY_TAG = "summary"
 KEY_FINDING_TAG = "key-finding"
@@ -80,8 +81,7 @@ _UNBROKEN_RUN = 12  # a Chinese name or phrase up to this many characters is nev
 @lru_cache(maxsize=1)
 def words() -> dict[str, dict[str, dict[str, str]]]:
     """The report's furniture in both languages: ``words()[section][key][lang]``."""
-    data = resources.files("dalian_data").joinpath("data/html_words.toml").read_text(encoding="utf-8")
-    return tomllib.loads(data)
+    return data_toml("html_words.toml")
 
 
 def word(section: str, key: str, lang: str, **fill: Any) -> str:
@@ -105,16 +105,13 @@ def stylesheet() -> str:
 # --------------------------------------------------------------------------
 
 
-def _text(source: Any) -> str:
-    return "".join(source) if isinstance(source, list) else (source or "")
-
 
 def notebook_title(nb: Mapping[str, Any], fallback: str) -> str:
     """The text of the first Markdown heading in the notebook, else ``fallback``."""
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "markdown":
             continue
-        for line in _text(cell.get("source", "")).splitlines():
+        for line in joined(cell.get("source", "")).splitlines():
             match = re.match(r"\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$", line)
             if match:
                 return match.group(1)
@@ -123,7 +120,7 @@ def notebook_title(nb: Mapping[str, Any], fallback: str) -> str:
 
 def _tagged_outputs(nb: Mapping[str, Any], tag: str):
     for cell in nb.get("cells", []):
-        if tag in cell.get("metadata", {}).get("tags", []):
+        if tag in tags(cell):
             yield from cell.get("outputs", [])
 
 
@@ -138,7 +135,7 @@ def summary_html(output_notebook: Path) -> str | None:
     """The ``text/html`` output of the cell tagged ``summary`` in an executed notebook, if any."""
     nb = _read_notebook(output_notebook)
     for output in _tagged_outputs(nb or {}, SUMMARY_TAG):
-        data = _text(output.get("data", {}).get("text/html"))
+        data = joined(output.get("data", {}).get("text/html"))
         if data:
             return data
     return None
@@ -175,13 +172,13 @@ def read_highlights(output_notebook: Path, lang: str) -> Highlights | None:
     nb = _one_language(nb, lang)
     title = notebook_title(nb, output_notebook.stem)
     finding = next(
-        (_text(o["data"]["text/markdown"]).strip() for o in _tagged_outputs(nb, KEY_FINDING_TAG)
-         if _text(o.get("data", {}).get("text/markdown")).strip()),
+        (joined(o["data"]["text/markdown"]).strip() for o in _tagged_outputs(nb, KEY_FINDING_TAG)
+         if joined(o.get("data", {}).get("text/markdown")).strip()),
         None,
     )
     headline = None
     for output in _tagged_outputs(nb, HEADLINE_TAG):
-        png = _text(output.get("data", {}).get("image/png")).replace("\n", "")
+        png = joined(output.get("data", {}).get("image/png")).replace("\n", "")
         if png:
             alt = output.get("metadata", {}).get("image/png", {}).get("alt") or title
             headline = Chart(png, alt)

@@ -23,6 +23,7 @@ import nbformat
 
 from dalian_data.atomic import write_text_atomic
 from dalian_data.parameters import LANGUAGES, check_lang
+from dalian_data.run.cells import joined, tags
 
 #: The kernelspec every notebook is written with, whatever machine ran it:
 #: the name papermill is told to use (``-k python3``) and ipykernel's own label.
@@ -104,7 +105,7 @@ def keep_language(nb: nbformat.NotebookNode, lang: str) -> nbformat.NotebookNode
     check_lang(lang)
     others = {tag for code, tag in LANGUAGE_TAGS.items() if code != lang}
     nb = copy.deepcopy(nb)
-    nb.cells = [cell for cell in nb.cells if not others & set(cell.get("metadata", {}).get("tags", []))]
+    nb.cells = [cell for cell in nb.cells if not others & set(tags(cell))]
     return nb
 
 
@@ -140,5 +141,4 @@ def dumps(nb: nbformat.NotebookNode) -> str:
 
 
 def _source_text(cell: Any) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
+    return joined(cell.get("source", ""))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from dalian_data.parameters import shown
+from dalian_data.run.cells import joined, tags
 
 #: Sentinel default for an assignment whose value is not a literal: accept the text as is.
 NOT_A_LITERAL = object()
@@ -70,10 +71,9 @@ def declared_parameters(nb: Mapping[str, Any]) -> dict[str, Any]:
     passed as text.
     """
     for cell in nb.get("cells", []):
-        if cell.get("cell_type") != "code" or "parameters" not in cell.get("metadata", {}).get("tags", []):
+        if cell.get("cell_type") != "code" or "parameters" not in tags(cell):
             continue
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else source
+        source = joined(cell.get("source", ""))
         defaults: dict[str, Any] = {}
         for node in ast.parse(source).body:
             if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
