@@ -95,12 +95,10 @@ def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_I
     Returns
     -------
     derived : pandas.DataFrame
-        One row per metric: ``derived_id``, ``indicator_id``, ``indicator``,
-        ``label``, ``label_en``, ``formula``, ``inputs`` (the figure ids the
-        formula uses, comma-separated), ``parameters`` (the parameters it
-        uses, comma-separated), ``value`` (float64), ``unit``, ``unit_en``,
-        ``note``, ``note_en``. The columns are described in
-        ``dalian_data/data/fields.toml`` (table ``derived``).
+        One row per metric, keyed by ``derived_id``; its columns are
+        described once, in ``dalian_data/data/fields.toml`` (table
+        ``derived``). ``inputs`` lists the figure ids the formula uses,
+        comma-separated, and ``parameters`` the parameters it uses.
 
     Raises
     ------

@@ -81,14 +81,11 @@ def indicators() -> pd.DataFrame:
     Returns
     -------
     indicators : pandas.DataFrame
-        Six rows: ``indicator_id``, ``indicator`` (the Chinese name),
-        ``indicator_en``, ``lead_department`` (as printed),
-        ``lead_department_short``, ``lead_department_en``, ``description``,
-        ``description_en``, ``notes``, ``notes_en``, ``heading``;
+        Six rows, keyed by ``indicator_id``; its columns are described once,
+        in ``dalian_data/data/fields.toml`` (table ``indicators``).
         ``section_start``/``section_end`` delimit each indicator's section in
         :func:`report_text`; ``lead_department_start``/``_end`` locate the
-        lead department in the introduction. The columns are described in
-        ``dalian_data/data/fields.toml`` (table ``indicators``).
+        lead department in the introduction.
 
     See Also
     --------
@@ -268,14 +265,9 @@ def figures(indicator: str | None = None) -> pd.DataFrame:
     Returns
     -------
     figures : pandas.DataFrame
-        One row per figure, index 0..n-1: ``figure_id``, ``indicator_id``,
-        ``indicator`` (ordered categorical), ``metric``, ``metric_en``,
-        ``value`` (float64, base units), ``upper``, ``unit``, ``unit_en``,
-        ``qualifier``, ``kind``, ``period``, ``period_start``,
-        ``period_end``, ``base``, ``quote``, ``start``, ``end``,
-        ``sentence``. Each row's ``report_text()[start:end] == quote``. The
-        columns are described in ``dalian_data/data/fields.toml`` (table
-        ``figures``).
+        One row per figure, index 0..n-1, keyed by ``figure_id``; its columns
+        are described once, in ``dalian_data/data/fields.toml`` (table
+        ``figures``). Each row's ``report_text()[start:end] == quote``.
 
     Raises
     ------
