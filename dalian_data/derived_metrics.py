@@ -80,11 +80,50 @@ def evaluate_formula(formula: str, values: dict[str, float]) -> float:
 def derived(population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> pd.DataFrame:
     """One row per derived metric: id, indicator, labels, formula, inputs, value, unit.
 
-    ``population`` defaults to Dalian's 2020 census resident population and
-    feeds the per-resident metrics; ``days_in_year`` is 366 for 2020. Both are
-    checked like the notebooks' parameters (ValueError naming the bad one).
-    ``inputs`` lists the figure ids the formula uses, comma-separated, and
-    ``parameters`` the parameters it uses.
+    Metrics the report implies but does not print, each computed by its
+    formula (``dalian_data/data/catalogue.toml``) from the figures' values
+    and the parameters below.
+
+    Parameters
+    ----------
+    population : int, default DALIAN_POPULATION_2020
+        Residents; defaults to Dalian's 2020 census resident population
+        (7,450,785) and feeds the per-resident metrics.
+    days_in_year : int, default 366
+        365 or 366; 366 for 2020.
+
+    Returns
+    -------
+    derived : pandas.DataFrame
+        One row per metric, keyed by ``derived_id``; its columns are
+        described once, in ``dalian_data/data/fields.toml`` (table
+        ``derived``). ``inputs`` lists the figure ids the formula uses,
+        comma-separated, and ``parameters`` the parameters it uses.
+
+    Raises
+    ------
+    ValueError
+        When ``population`` or ``days_in_year`` fails the notebooks'
+        parameter check (:func:`dalian_data.validate_parameters`); the
+        message names the bad one and what is allowed.
+
+    See Also
+    --------
+    figures : the figures the formulas read.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> dd.derived().shape
+    (20, 13)
+    >>> row = dd.derived().set_index("derived_id").loc["talent_funds_per_resident"]
+    >>> row.formula, row.unit
+    ('talent_funds_total / population', '元/人')
+    >>> round(float(row.value), 2)
+    233.53
+    >>> table = dd.derived(population=7_000_000).set_index("derived_id")
+    >>> round(float(table.loc["talent_funds_per_resident", "value"]), 2)
+    248.57
     """
     validate_parameters(population=population, days_in_year=days_in_year)
     values = dict(zip(figures()["figure_id"], figures()["value"]))

@@ -664,16 +664,59 @@ def _check_text(text) -> None:
 def quantities(text: str):
     """Every quantity in ``text``, one row each, in order of appearance.
 
-    Columns: ``start``/``end`` (offsets, ``text[start:end] == quote``),
-    ``quote``, ``value`` (float, scale words applied, percent words and
-    shares in percent; a range's lower bound), ``upper`` (a range's upper
-    bound, else missing), ``unit`` (base unit), ``qualifier``
-    (exact/over/about/nearly/under), ``kind``
-    (level/growth/change/share/rate), ``period`` (label, or missing) with
-    ``period_start``/``period_end`` (dates, missing when unknown) and
-    ``base`` (the compared year of a growth or change, or missing).
-    Numbers too large for a float64 are not rows: see
-    :func:`skipped_quantities`.
+    The extractor behind :func:`dalian_data.figures`, for Chinese statistical
+    prose in simplified or traditional characters. Its rules (numerals, scale
+    words, units, kinds, qualifiers, ranges, periods, what is not a quantity)
+    are listed in README.md, "The extractor's rules". No string raises or
+    gives an infinite value. Numbers too large for a float64 are not rows:
+    see :func:`skipped_quantities`.
+
+    Parameters
+    ----------
+    text : str
+        Any text; offsets in the result index into it.
+
+    Returns
+    -------
+    quantities : pandas.DataFrame
+        One row per quantity, with the columns:
+
+        - ``start``/``end`` (int64 offsets, ``text[start:end] == quote``);
+        - ``quote``;
+        - ``value`` (float64, scale words applied, percent words and shares
+          in percent; a range's lower bound);
+        - ``upper`` (a range's upper bound, else missing);
+        - ``unit`` (base unit);
+        - ``qualifier`` (categorical: exact/over/about/nearly/under);
+        - ``kind`` (categorical: level/growth/change/share/rate);
+        - ``period`` (label, or missing) with ``period_start``/``period_end``
+          (dates, missing when unknown);
+        - ``base`` (the compared year of a growth or change, or missing).
+
+        These are the columns of :func:`dalian_data.figures` as far as
+        ``base``; their exported meaning is described in
+        ``dalian_data/data/fields.toml``.
+
+    Raises
+    ------
+    TypeError
+        When ``text`` is not a str.
+
+    See Also
+    --------
+    skipped_quantities : numbers skipped because no float64 holds them.
+    dalian_data.figures : the report's quantities that are figures.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> found = dd.quantities("全年新增市场主体12.3万户，比2019年增长8.5%。")
+    >>> found[["quote", "value", "unit", "kind", "base"]]
+                  quote     value unit    kind  base
+    0        12.3万户  123000.0    户   level  <NA>
+    1  比2019年增长8.5%       8.5    %  growth  2019
+    >>> found.loc[0, ["start", "end"]].tolist()
+    [8, 14]
     """
     import pandas as pd
 
@@ -696,10 +739,41 @@ def quantities(text: str):
 def skipped_quantities(text: str):
     """Numerals in ``text`` that :func:`quantities` skips because no float64 holds them.
 
-    One row each, like :func:`dalian_data.non_figures`: ``start``, ``end``,
-    ``quote`` and ``reason`` (e.g. "a 5000-digit number, beyond float64's
-    range"). A numeral longer than 400 characters is skipped whatever its
-    value, so reading stays linear in the text's length.
+    A numeral longer than 400 characters is skipped whatever its value, so
+    reading stays linear in the text's length.
+
+    Parameters
+    ----------
+    text : str
+        Any text; offsets in the result index into it.
+
+    Returns
+    -------
+    skipped : pandas.DataFrame
+        One row each, like :func:`dalian_data.non_figures`: ``start``,
+        ``end`` (int64, ``text[start:end] == quote``), ``quote`` and
+        ``reason`` (e.g. "a 5000-digit number, beyond float64's range").
+
+    Raises
+    ------
+    TypeError
+        When ``text`` is not a str.
+
+    See Also
+    --------
+    quantities : the quantities that are read.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> text = "账面写着" + "9" * 400 + "元。"
+    >>> len(dd.quantities(text))
+    0
+    >>> skipped = dd.skipped_quantities(text)
+    >>> skipped.loc[0, ["start", "end"]].tolist()
+    [4, 405]
+    >>> skipped.loc[0, "reason"]
+    "a 400-digit number, beyond float64's range (about 1.8e308)"
     """
     import pandas as pd
 

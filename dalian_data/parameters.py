@@ -75,8 +75,38 @@ def shown(value: Any) -> str:
 def validate_parameters(**params: Any) -> dict[str, Any]:
     """Check notebook parameters; return them unchanged when all are valid.
 
-    Raises ``ValueError`` naming the parameter, the bad value and what is
-    allowed, e.g. ``parameter 'lang' is 'fr'; allowed: 'zh' or 'en'``.
+    The notebooks' validation cell, the CLI and :func:`dalian_data.derived`
+    share this check.
+
+    Parameters
+    ----------
+    **params
+        Notebook parameters by name: any of the keys of :data:`RULES`
+        (``lang``, ``population``, ``figure_dir``, ``decimals``,
+        ``days_in_year``, ``show_quotes``), each checked against its rule's
+        allowed values (also tabled in README.md, "Notebooks").
+
+    Returns
+    -------
+    params : dict
+        A new dict of the same parameters and values.
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter, the bad value and what is allowed, e.g.
+        ``parameter 'lang' is 'fr'; allowed: 'zh' or 'en'``; or naming an
+        unknown parameter and listing the known ones.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> dd.validate_parameters(lang="en", decimals=2)
+    {'lang': 'en', 'decimals': 2}
+    >>> dd.validate_parameters(lang="fr")
+    Traceback (most recent call last):
+        ...
+    ValueError: parameter 'lang' is 'fr'; allowed: 'zh' or 'en'
     """
     for name, value in params.items():
         rule = RULES.get(name)

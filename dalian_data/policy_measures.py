@@ -110,9 +110,34 @@ def action_type_dtype() -> pd.CategoricalDtype:
 def action_types() -> pd.DataFrame:
     """The taxonomy of actions: id, Chinese and English labels and definitions, in order.
 
-    ``action_type`` has the same ordered categorical dtype as in
-    :func:`measures`, so the two merge and plot in the taxonomy's order; use
-    ``label_zh`` or ``label_en`` for titles and legends.
+    The types are defined in ``dalian_data/data/measures.toml``; a measure's
+    type is a reading of the text, held there so that a reviewer can disagree
+    in one line.
+
+    Returns
+    -------
+    action_types : pandas.DataFrame
+        Eight rows in the taxonomy's order: ``action_type``, ``label_zh``,
+        ``label_en``, ``definition_zh``, ``definition_en``.
+        ``action_type`` has the same ordered categorical dtype as in
+        :func:`measures`, so the two merge and plot in the taxonomy's order;
+        use ``label_zh`` or ``label_en`` for titles and legends.
+
+    See Also
+    --------
+    measures : the measures, each with its ``action_type``.
+    measure_counts : measures per indicator and type.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> types = dd.action_types()
+    >>> types["action_type"].tolist()
+    ['policy', 'reform', 'funding', 'platform', 'service', 'event', 'supervision', 'promotion']
+    >>> types.set_index("action_type").loc["event", "label_en"]
+    'Event or campaign'
+    >>> types["action_type"].dtype == dd.measures()["action_type"].dtype
+    True
     """
     entries = _spec()["action_types"]
     return pd.DataFrame({
@@ -233,16 +258,52 @@ def _measures() -> pd.DataFrame:
 def measures(indicator: str | None = None) -> pd.DataFrame:
     """The report's policy measures, one row each, in report order.
 
-    ``indicator`` is an indicator id or its Chinese name (``None``: all).
-    Columns: ``measure_id``; ``indicator_id`` and ``indicator`` (ordered
-    categoricals, report order); ``quote`` as printed, with ``start``/``end``
-    so that ``report_text()[start:end] == quote``; the ``sentence`` holding
-    it; ``action``, the verb phrase naming the action as printed (inside the
-    quote, usually at its start); ``action_type`` (ordered categorical, see
-    :func:`action_types`); ``summary_en``; and ``figure_ids``, the figures
-    inside the quote's span, comma-separated (see
-    :data:`FIGURE_IDS_SEPARATOR`). What a measure is, and what is not one, is
-    defined in this module's docstring.
+    What a measure is, and what is not one, is defined in this module's
+    docstring.
+
+    Parameters
+    ----------
+    indicator : str or None, default None
+        An indicator id or its Chinese name (``None``: all).
+
+    Returns
+    -------
+    measures : pandas.DataFrame
+        One row per measure, index 0..n-1. Columns: ``measure_id``;
+        ``indicator_id`` and ``indicator`` (ordered categoricals, report
+        order); ``quote`` as printed, with ``start``/``end`` so that
+        ``report_text()[start:end] == quote``; the ``sentence`` holding it;
+        ``action``, the verb phrase naming the action as printed (inside the
+        quote, usually at its start); ``action_type`` (ordered categorical,
+        see :func:`action_types`); ``summary_en``; and ``figure_ids``, the
+        figures inside the quote's span, comma-separated (see
+        :data:`FIGURE_IDS_SEPARATOR`). The columns are described in
+        ``dalian_data/data/fields.toml`` (table ``measures``).
+
+    Raises
+    ------
+    ValueError
+        When ``indicator`` is neither an indicator id, nor an indicator's
+        Chinese name, nor None; the message lists the valid ids.
+
+    See Also
+    --------
+    non_measures : the clauses that are not measures, with reasons.
+    action_types : the taxonomy of ``action_type``.
+    measure_counts : measures per indicator and type.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> dd.measures().shape
+    (82, 11)
+    >>> dd.measures("talent").shape == dd.measures("人才流动便利度").shape == (14, 11)
+    True
+    >>> row = dd.measures().set_index("measure_id").loc["hold_land_joint_meetings"]
+    >>> row.action, row.action_type, row.figure_ids
+    ('召开', 'event', 'land_joint_meetings,land_joint_meeting_projects')
+    >>> dd.report_text()[row.start:row.end] == row.quote
+    True
     """
     frame = _measures()
     if indicator is None:
@@ -284,11 +345,34 @@ def _non_measures() -> pd.DataFrame:
 def non_measures() -> pd.DataFrame:
     """Clauses of the report that are not measures, with their kind and reason, in report order.
 
-    Kinds: ``headline``, ``introduction``, ``heading`` (the six section
-    headings, taken from :func:`dalian_data.indicators`), ``goal``, ``date``
-    and ``result``. ``indicator_id`` is missing for the headline and the
-    introduction. Clauses that state a figure are not listed here: they are
-    in :func:`dalian_data.figures`.
+    Clauses that state a figure are not listed here: they are in
+    :func:`dalian_data.figures`.
+
+    Returns
+    -------
+    non_measures : pandas.DataFrame
+        One row per clause or clause run: ``indicator_id`` and ``indicator``
+        (ordered categoricals; missing for the headline and the
+        introduction), ``quote``, ``start``/``end`` (offsets into
+        :func:`report_text`), ``kind`` (categorical) and ``reason``. Kinds:
+        ``headline``, ``introduction``, ``heading`` (the six section
+        headings, taken from :func:`dalian_data.indicators`), ``goal``,
+        ``date`` and ``result``.
+
+    See Also
+    --------
+    measures : the clauses that are measures.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> table = dd.non_measures()
+    >>> table.columns.tolist()
+    ['indicator_id', 'indicator', 'quote', 'start', 'end', 'kind', 'reason']
+    >>> int((table["kind"] == "heading").sum())
+    6
+    >>> table.loc[0, "kind"], table.loc[0, "quote"]
+    ('headline', '我市6部门统筹协调50余家单位分工协作高效配合')
     """
     return _non_measures().copy()
 
@@ -298,6 +382,27 @@ def measure_counts() -> pd.DataFrame:
 
     Every indicator and every type appears, with 0 where there is no
     measure, so the table plots and compares without reindexing.
+
+    Returns
+    -------
+    counts : pandas.DataFrame
+        Six rows indexed by ``indicator_id`` and eight int64 columns named by
+        ``action_type`` (see :func:`action_types`).
+
+    See Also
+    --------
+    measures : the measures counted.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> counts = dd.measure_counts()
+    >>> counts.shape
+    (6, 8)
+    >>> int(counts.loc["environment", "supervision"])
+    8
+    >>> int(counts.to_numpy().sum()) == len(dd.measures())
+    True
     """
     frame = _measures()
     return pd.crosstab(frame["indicator_id"], frame["action_type"], dropna=False).rename_axis(

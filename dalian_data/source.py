@@ -45,7 +45,40 @@ def report_file_name(resource: object) -> str:
 
 @lru_cache(maxsize=1)
 def report_text() -> str:
-    """The report as published (UTF-8, no trailing newline), checksum verified."""
+    """The report as published (UTF-8, no trailing newline), checksum verified.
+
+    Every offset in this package (``start``, ``end``, ``section_start`` …)
+    points into this string. The text is read once and cached.
+
+    Returns
+    -------
+    text : str
+        The report's text, whose sha256 of its UTF-8 bytes is
+        :data:`REPORT_SHA256`.
+
+    Raises
+    ------
+    ReportChecksumError
+        When the packaged file is not the published bytes; the message names
+        the file and both digests.
+
+    See Also
+    --------
+    figures : the report's figures, with offsets into this text.
+
+    Examples
+    --------
+    >>> import hashlib
+    >>> import dalian_data as dd
+    >>> text = dd.report_text()
+    >>> hashlib.sha256(text.encode("utf-8")).hexdigest() == dd.REPORT_SHA256
+    True
+    >>> len(text)
+    2929
+    >>> row = dd.figures().set_index("figure_id").loc["talent_funds_total"]
+    >>> text[row.start:row.end]
+    '17.4亿元'
+    """
     resource = resources.files("dalian_data").joinpath(REPORT_RESOURCE)
     data = resource.read_bytes()
     verify_report_bytes(data, report_file_name(resource))

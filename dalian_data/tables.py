@@ -75,17 +75,65 @@ def _indicators() -> pd.DataFrame:
 def indicators() -> pd.DataFrame:
     """The six secondary indicators, one row each, in report order.
 
-    ``section_start``/``section_end`` delimit each indicator's section in
-    :func:`report_text`; ``lead_department_start``/``_end`` locate the lead
-    department in the introduction. The report lists departments and
-    indicators in the same order but never pairs them explicitly: the
-    pairing here follows that order.
+    The report lists departments and indicators in the same order but never
+    pairs them explicitly: the pairing here follows that order.
+
+    Returns
+    -------
+    indicators : pandas.DataFrame
+        Six rows, keyed by ``indicator_id``; its columns are described once,
+        in ``dalian_data/data/fields.toml`` (table ``indicators``).
+        ``section_start``/``section_end`` delimit each indicator's section in
+        :func:`report_text`; ``lead_department_start``/``_end`` locate the
+        lead department in the introduction.
+
+    See Also
+    --------
+    figures : the figures of one indicator or all.
+    measures : the policy measures of one indicator or all.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> table = dd.indicators()
+    >>> table.shape
+    (6, 15)
+    >>> table["indicator_id"].tolist()
+    ['innovation', 'talent', 'openness', 'public_services', 'environment', 'transport']
+    >>> row = table.set_index("indicator_id").loc["talent"]
+    >>> row.lead_department
+    '市人力资源社会保障局'
+    >>> dd.report_text()[row.lead_department_start:row.lead_department_end]
+    '市人力资源社会保障局'
     """
     return _indicators().copy()
 
 
 def primary_indicator() -> dict[str, Any]:
-    """The primary indicator 包容普惠创新 and the evaluation it belongs to."""
+    """The primary indicator 包容普惠创新 and the evaluation it belongs to.
+
+    Returns
+    -------
+    primary : dict
+        ``id``, ``name`` (包容普惠创新), ``name_en``, ``evaluation``
+        (中国营商环境评价), ``evaluation_en``, ``description_en`` and
+        ``note_en`` (the report never prints the name itself). A new dict on
+        each call, so changing it changes nothing else.
+
+    See Also
+    --------
+    aspects : the three aspects its name abbreviates.
+    indicators : its six secondary indicators.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> primary = dd.primary_indicator()
+    >>> primary["name"], primary["evaluation"]
+    ('包容普惠创新', '中国营商环境评价')
+    >>> primary["name"] in dd.report_text()
+    False
+    """
     return dict(catalogue()["primary"])
 
 
@@ -94,6 +142,27 @@ def aspects() -> pd.DataFrame:
 
     The report does not say which secondary indicator serves which aspect,
     so this table has no indicator column.
+
+    Returns
+    -------
+    aspects : pandas.DataFrame
+        Three rows in report order: ``aspect_id``, ``aspect`` (as printed),
+        ``aspect_en``, and ``start``/``end``, offsets into
+        :func:`report_text` (``report_text()[start:end] == aspect``).
+
+    See Also
+    --------
+    primary_indicator : the primary indicator whose name they make up.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> table = dd.aspects()
+    >>> table["aspect"].tolist()
+    ['包容合作', '普惠利民', '创新引领']
+    >>> row = table.iloc[0]
+    >>> dd.report_text()[row.start:row.end]
+    '包容合作'
     """
     text = report_text()
     entries = catalogue()["aspects"]
@@ -170,10 +239,48 @@ def _figures() -> pd.DataFrame:
 def figures(indicator: str | None = None) -> pd.DataFrame:
     """Every figure of the report, one row each, in report order.
 
-    ``indicator`` is an indicator id (see :func:`indicators`) or its Chinese
-    name; ``None`` returns all figures, including those of the headline and
-    introduction, which belong to no indicator (missing ``indicator_id``).
-    Each row's ``report_text()[start:end] == quote``.
+    Values are read from the text by :func:`quantities`, never typed: the
+    catalogue (``dalian_data/data/catalogue.toml``) gives each figure its id,
+    labels and the characters it quotes.
+
+    Parameters
+    ----------
+    indicator : str or None, default None
+        An indicator id (see :func:`indicators`) or its Chinese name;
+        ``None`` returns all figures, including those of the headline and
+        introduction, which belong to no indicator (missing
+        ``indicator_id``).
+
+    Returns
+    -------
+    figures : pandas.DataFrame
+        One row per figure, index 0..n-1, keyed by ``figure_id``; its columns
+        are described once, in ``dalian_data/data/fields.toml`` (table
+        ``figures``). Each row's ``report_text()[start:end] == quote``.
+
+    Raises
+    ------
+    ValueError
+        When ``indicator`` is neither an indicator id, nor an indicator's
+        Chinese name, nor None; the message lists the valid ids.
+
+    See Also
+    --------
+    non_figures : quantities of the report that are not figures.
+    derived : metrics computed from the figures.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> dd.figures().shape
+    (67, 19)
+    >>> dd.figures("talent").shape == dd.figures("人才流动便利度").shape == (12, 19)
+    True
+    >>> row = dd.figures().set_index("figure_id").loc["talent_funds_total"]
+    >>> float(row.value), row.unit, row.quote
+    (1740000000.0, '元', '17.4亿元')
+    >>> dd.report_text()[row.start:row.end] == row.quote
+    True
     """
     frame = _figures()
     if indicator is None:
@@ -183,7 +290,32 @@ def figures(indicator: str | None = None) -> pd.DataFrame:
 
 
 def non_figures() -> pd.DataFrame:
-    """Quantities the extractor finds that are not figures, with the reason."""
+    """Quantities the extractor finds that are not figures, with the reason.
+
+    Together with :func:`figures` they account for every quantity that
+    :func:`quantities` finds in the report.
+
+    Returns
+    -------
+    non_figures : pandas.DataFrame
+        One row each, in report order: ``quote``, ``start``, ``end``
+        (offsets into :func:`report_text`), ``value``, ``unit`` as the
+        extractor reads them, and ``reason``, why the quantity is no figure.
+
+    See Also
+    --------
+    figures : the quantities that are figures.
+    skipped_quantities : numbers the extractor cannot hold at all.
+
+    Examples
+    --------
+    >>> import dalian_data as dd
+    >>> table = dd.non_figures()
+    >>> table.columns.tolist()
+    ['quote', 'start', 'end', 'value', 'unit', 'reason']
+    >>> table.loc[0, "quote"], float(table.loc[0, "value"])
+    ('一人', 1.0)
+    """
     entries = catalogue().get("non_figures", [])
     found = _report_quantities().iloc[_locate(_report_quantities(), entries)].reset_index(drop=True)
     return found[["quote", "start", "end", "value", "unit"]].assign(

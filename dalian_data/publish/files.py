@@ -306,18 +306,60 @@ def export(directory: str | os.PathLike, formats: str | Iterable[str] = FORMATS,
            population: int = DALIAN_POPULATION_2020, days_in_year: int = DAYS_IN_REPORT_YEAR) -> list[Path]:
     """Export figures, indicators, derived and measures into ``directory``; return the written paths.
 
-    ``formats``: any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"datapackage"``
-    (a list, tuple or one name); ``"datapackage"`` implies ``"csv"``, whose
-    files it describes. ``lang`` ("zh" or "en") sets the workbook's headers
-    and sheet names; CSV and Parquet always use the column names.
-    ``population`` (default: the 2020 census, see
-    :data:`dalian_data.DALIAN_POPULATION_2020`) and ``days_in_year`` feed
-    :func:`dalian_data.derived` and are recorded in the descriptor.
+    The files are described in README.md, "Exports", and their columns once,
+    in ``dalian_data/data/fields.toml``. Exports are byte-for-byte
+    reproducible. ``directory`` is created (with its parents) when missing.
+    Existing files of the same names are replaced; others are left alone. A
+    call that raises (see Raises) writes nothing.
 
-    ``directory`` is created (with its parents) when missing. Existing files of the same names
-    are replaced; others are left alone. Bad arguments raise ``ValueError``
-    (naming the bad value and the allowed ones), a ``directory`` that is a
-    file ``NotADirectoryError``, and in either case nothing is written.
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        The folder to write into.
+    formats : str or iterable of str, default all of :data:`FORMATS`
+        Any of ``"csv"``, ``"parquet"``, ``"xlsx"``, ``"datapackage"`` (a
+        list, tuple or one name); ``"datapackage"`` implies ``"csv"``, whose
+        files it describes.
+    lang : {"zh", "en"}, default "zh"
+        Sets the workbook's headers and sheet names; CSV and Parquet always
+        use the column names.
+    population : int, default DALIAN_POPULATION_2020
+        The 2020 census by default (see
+        :data:`dalian_data.DALIAN_POPULATION_2020`); feeds
+        :func:`dalian_data.derived` and is recorded in the descriptor.
+    days_in_year : int, default 366
+        Feeds :func:`dalian_data.derived` and is recorded in the descriptor.
+
+    Returns
+    -------
+    paths : list of pathlib.Path
+        The written files, in the order of :data:`FORMATS`.
+
+    Raises
+    ------
+    ValueError
+        On a bad argument, naming the bad value and the allowed ones.
+    NotADirectoryError
+        When ``directory`` (or a parent of it) is a file.
+    dalian_data.extras.MissingExtraError
+        When Parquet or Excel is asked for without the ``export`` extra.
+
+    See Also
+    --------
+    read_export : read an exported table back with its exact types.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import dalian_data as dd
+    >>> out = tempfile.TemporaryDirectory()
+    >>> [path.name for path in dd.export(out.name, "datapackage")]
+    ['figures.csv', 'indicators.csv', 'derived.csv', 'measures.csv', 'datapackage.json']
+    >>> dd.export(out.name, "pdf")
+    Traceback (most recent call last):
+        ...
+    ValueError: unknown export format(s) 'pdf'; allowed: csv, parquet, xlsx, datapackage
+    >>> out.cleanup()
     """
     wanted = _check_formats(formats)
     validate_parameters(lang=lang, population=population, days_in_year=days_in_year)
@@ -375,12 +417,55 @@ def _apply_dtypes(frame: pd.DataFrame, dtypes: dict[str, Any], name: str) -> pd.
 def read_export(directory: str | os.PathLike, table: str, format: str = "csv") -> pd.DataFrame:
     """Read one exported table back, typed by the directory's ``datapackage.json``.
 
-    ``format`` is ``"csv"`` or ``"parquet"``. Column types, categories and
-    their order, and which cells are missing all come from the descriptor,
-    so the result equals the frame that was exported
-    (``pd.testing.assert_frame_equal`` holds). A CSV whose sha256 differs
-    from the descriptor's is refused: it was edited or comes from another
-    export, and its types may no longer be the described ones.
+    Column types, categories and their order, and which cells are missing
+    all come from the descriptor, so the result equals the frame that was
+    exported (``pd.testing.assert_frame_equal`` holds).
+
+    Parameters
+    ----------
+    directory : str or os.PathLike
+        A folder written by :func:`export` with ``"datapackage"`` among its
+        formats.
+    table : str
+        ``"figures"``, ``"indicators"``, ``"derived"`` or ``"measures"``.
+    format : {"csv", "parquet"}, default "csv"
+        Which of the exported files to read.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The exported frame, as :func:`dalian_data.figures` and its siblings
+        return it; the columns are described in
+        ``dalian_data/data/fields.toml``.
+
+    Raises
+    ------
+    ValueError
+        When ``table`` or ``format`` is not one of the allowed values, or
+        when a CSV's sha256 differs from the descriptor's: it was edited or
+        comes from another export, and its types may no longer be the
+        described ones.
+    FileNotFoundError
+        When ``directory`` holds no ``datapackage.json``.
+    dalian_data.extras.MissingExtraError
+        When Parquet is read without the ``export`` extra.
+
+    See Also
+    --------
+    export : write the tables and the descriptor.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> import dalian_data as dd
+    >>> out = tempfile.TemporaryDirectory()
+    >>> paths = dd.export(out.name, ["csv", "datapackage"])
+    >>> back = dd.read_export(out.name, "figures")
+    >>> back.shape
+    (67, 19)
+    >>> pd.testing.assert_frame_equal(back, dd.figures())
+    >>> out.cleanup()
     """
     if table not in TABLES:
         raise ValueError(f"table {table!r} is not exported; exported tables: {', '.join(TABLES)}")
