@@ -223,21 +223,19 @@ def sentence_spans(text: str, positions) -> list[tuple[int, int]]:
     return spans
 
 
-class _Spans:
-    """Sorted, non-overlapping spans; ``covers(pos)`` by bisect."""
+def _covered(spans, length: int, strict: bool) -> bytearray:
+    """One byte per position of a text, 1 where a span covers it: a lookup instead of a bisect per number.
 
-    def __init__(self, spans):
-        self.starts, self.ends = [], []
-        for a, b in spans:
-            if not self.ends or a >= self.ends[-1]:
-                self.starts.append(a)
-                self.ends.append(b)
-
-    def covers(self, pos: int, strict: bool = True) -> bool:
-        i = bisect.bisect_right(self.starts, pos)
-        if not i:
-            return False
-        return (self.starts[i - 1] < pos < self.ends[i - 1]) if strict else pos < self.ends[i - 1]
+    ``spans`` come sorted; one that overlaps the last kept span is dropped. A strict span covers the
+    positions inside it (a quote's marks are not inside it), else those from its start to its end.
+    """
+    covered = bytearray(length + 1)
+    kept_end = 0
+    for a, b in spans:
+        if a >= kept_end:
+            covered[a + strict:b] = b"\x01" * (b - a - strict)
+            kept_end = b
+    return covered
 
 
 class _Period(NamedTuple):
@@ -270,8 +268,8 @@ class _Index(NamedTuple):
     sentence_ends: list[int]
     clause_ends: list[int]
     paragraph_ends: list[int]
-    quoted: _Spans
-    excluded: _Spans  # dates, set phrases
+    quoted: bytearray  # inside quotation marks or book-title marks
+    excluded: bytearray  # dates, set phrases
     period_positions: list[int]
     periods: list[_Period]
     base_positions: list[int]
@@ -281,14 +279,14 @@ class _Index(NamedTuple):
 
 
 def _index(text: str, folded: str) -> _Index:
-    quoted = _Spans(m.span() for m in _QUOTED.finditer(folded))
+    quoted = _covered((m.span() for m in _QUOTED.finditer(folded)), len(folded), strict=True)
     excluded = [m.span() for m in _CN_YEAR.finditer(text)]
     excluded += [m.span() for m in _SET_PHRASE.finditer(folded)]
     paragraph_ends = _positions(_NEWLINE, folded)
     events: list[tuple[int, _Period]] = []  # in text order: finditer reads left to right
     base_positions, bases = [], []
     for m in _YEAR.finditer(folded):
-        if quoted.covers(m.start()):
+        if quoted[m.start()]:
             continue
         excluded.append(m.span())
         if m.group("y"):
@@ -324,14 +322,14 @@ def _index(text: str, folded: str) -> _Index:
             if scoped and first and last and first <= last:  # the months of the year in scope
                 events.append((m.start(), _months_period(events[-1][1].start[0], first, last)))
     rates = [(m.start(), m.group("perunit") or f"{m.group('per') or m.group('per2') or ''}人")
-             for m in _RATE_TRIGGER.finditer(folded) if not quoted.covers(m.start())]
+             for m in _RATE_TRIGGER.finditer(folded) if not quoted[m.start()]]
     excluded.sort()
     return _Index(
         sentence_ends=_positions(_SENTENCE_END, folded),
         clause_ends=_positions(_CLAUSE_END, folded),
         paragraph_ends=paragraph_ends,
         quoted=quoted,
-        excluded=_Spans(excluded),
+        excluded=_covered(excluded, len(folded), strict=False),
         period_positions=[p for p, _ in events],
         periods=[e for _, e in events],
         base_positions=base_positions,
@@ -422,7 +420,7 @@ def _scan(text: str) -> tuple[list[tuple], list[tuple]]:
                         pass
                 continue
         number_start = m.start()  # a match starts with its sign or its number (tested)
-        if idx.quoted.covers(number_start) or idx.excluded.covers(number_start, strict=False):
+        if idx.quoted[number_start] or idx.excluded[number_start]:
             continue
         end = m.end()
         try:
