@@ -190,8 +190,8 @@ _SENTENCE_END = re.compile(r"[。！？!?\n]")
 _CLAUSE_END = re.compile(r"[，,；;。！？!?、：:\n]")
 _QUOTED = re.compile(r"“[^“”\n]{0,80}”|‘[^‘’\n]{0,80}’|\"[^\"\n]{0,80}\"|《[^《》\n]{0,80}》|「[^「」\n]{0,80}」"
                      r"|『[^『』\n]{0,80}』|〈[^〈〉\n]{0,80}〉")
-_RATE_TRIGGER = re.compile(r"人均|每(?P<per>[十百千万]+)(?:名|个|位)?|(?P<per2>[十百千万]+)人[^，,；;。]{0,12}?拥有"
-                           r"|每(?P<perunit>平方米|平方公里|公里|吨|千瓦时|户|辆|件|亩|公顷|标准箱)")
+_RATE_TRIGGER = re.compile(r"(?=[人每十百千万])(?:人均|每(?P<per>[十百千万]+)(?:名|个|位)?|(?P<per2>[十百千万]+)人[^，,；;。]{0,12}?拥有"
+                           r"|每(?P<perunit>平方米|平方公里|公里|吨|千瓦时|户|辆|件|亩|公顷|标准箱))")
 # Numerals that are words, not quantities: set phrases and programme names.
 _SET_PHRASE = re.compile(
     r"(?=[一二两三四五六七八九个十百千万最])(?:三次产业|一次性|一次办|一件事|一条龙|一张网|一张图|一张蓝图|一站式|一盘棋|一揽子|一把手|[一二两三四五六七八九个]位数"
@@ -643,7 +643,7 @@ def _rows(found: list[_Found], text: str, idx: _Index) -> list[tuple]:
                 kind, unit = "rate", f"{unit}/{per}"
             else:
                 kind = "level"
-        rows.append((f.start, f.end, text[f.start:f.end], float(value), None if upper is None else float(upper),
+        rows.append((f.start, f.end, text[f.start:f.end], float(value), _NAN if upper is None else float(upper),
                      unit, f.qualifier, kind, period.label if period else None,
                      period.start if period else None, period.end if period else None,
                      base if kind in ("growth", "change") else None))
@@ -658,6 +658,7 @@ def _frame(rows, columns, dtypes):
 
 
 _NAT = -(2**63)  # numpy's NaT as int64
+_NAN = float("nan")
 
 
 def _dates(values):
@@ -671,8 +672,11 @@ def _dates(values):
 def _categories(categories):
     import pandas as pd
 
+    import numpy as np
+
     codes = {c: i for i, c in enumerate(categories)}
-    return lambda values: pd.Categorical.from_codes([codes[v] for v in values], categories=categories)
+    return lambda values: pd.Categorical.from_codes(
+        np.fromiter(map(codes.__getitem__, values), dtype=np.int8, count=len(values)), categories=categories)
 
 
 def _check_text(text) -> None:
@@ -748,7 +752,7 @@ def quantities(text: str):
         "end": lambda v: pd.array(v, dtype="int64"),
         "quote": strings, "unit": strings, "period": strings, "base": strings,
         "value": lambda v: pd.array(v, dtype="float64"),
-        "upper": lambda v: pd.array([float("nan") if x is None else x for x in v], dtype="float64"),
+        "upper": lambda v: pd.array(v, dtype="float64"),  # NaN where there is no upper bound
         "qualifier": _categories(QUALIFIERS),
         "kind": _categories(KINDS),
         "period_start": _dates, "period_end": _dates,
