@@ -185,9 +185,9 @@ _YEAR = re.compile(
 _CN_YEAR = re.compile(r"[一二][〇零O○Ｏ九一二三四五六七八][〇零O○Ｏ一二三四五六七八九]{2}年")
 _COMPARED_BEFORE = re.compile(r"(?:比|较|与|同|和|跟|相比|高于|低于|于)\Z")
 _COMPARED_AFTER = re.compile(r"同期|相比|的")
-_NEWLINE = re.compile("\n")
-_SENTENCE_END = re.compile(r"[。！？!?\n]")
-_CLAUSE_END = re.compile(r"[，,；;。！？!?、：:\n]")
+_SENTENCE_ENDS = "。！？!?\n"
+_CLAUSE_ENDS = "，,；;、：:" + _SENTENCE_ENDS
+_SENTENCE_END = re.compile(f"[{_SENTENCE_ENDS}]")
 _QUOTED = re.compile(r"“[^“”\n]{0,80}”|‘[^‘’\n]{0,80}’|\"[^\"\n]{0,80}\"|《[^《》\n]{0,80}》|「[^「」\n]{0,80}」"
                      r"|『[^『』\n]{0,80}』|〈[^〈〉\n]{0,80}〉")
 _RATE_TRIGGER = re.compile(r"(?=[人每十百千万])(?:人均|每(?P<per>[十百千万]+)(?:名|个|位)?|(?P<per2>[十百千万]+)人[^，,；;。]{0,12}?拥有"
@@ -223,10 +223,17 @@ def _positions(pattern: re.Pattern, text: str) -> list[int]:
     return [m.start() for m in pattern.finditer(text)]
 
 
-def _previous_end(ends: list[int], pos: int) -> int:
-    """Start of the segment holding ``pos``: one past the last delimiter before it."""
-    i = bisect.bisect_left(ends, pos)
-    return ends[i - 1] + 1 if i else 0
+def _char_positions(codes, chars: str):
+    """Sorted positions (an int64 array) of any of ``chars`` in a text given as its code points."""
+    import numpy as np
+
+    return np.flatnonzero(np.isin(codes, [ord(c) for c in chars], kind="table"))
+
+
+def _previous_end(ends, pos: int) -> int:
+    """Start of the segment holding ``pos``: one past the last delimiter before it (``ends`` an array)."""
+    i = int(ends.searchsorted(pos))
+    return int(ends[i - 1]) + 1 if i else 0
 
 
 def sentence_spans(text: str, positions) -> list[tuple[int, int]]:
@@ -283,9 +290,9 @@ def _months_period(year: int, first: int, last: int) -> _Period:
 
 
 class _Index(NamedTuple):
-    sentence_ends: list[int]
-    clause_ends: list[int]
-    paragraph_ends: list[int]
+    sentence_ends: np.ndarray  # sorted positions
+    clause_ends: np.ndarray  # sorted positions
+    paragraph_ends: np.ndarray  # sorted positions
     quoted: bytearray  # inside quotation marks or book-title marks
     excluded: bytearray  # dates, set phrases
     period_positions: list[int]
@@ -300,7 +307,10 @@ def _index(text: str, folded: str) -> _Index:
     quoted = _covered((m.span() for m in _QUOTED.finditer(folded)), len(folded), strict=True)
     excluded = [m.span() for m in _CN_YEAR.finditer(text)]
     excluded += [m.span() for m in _SET_PHRASE.finditer(folded)]
-    paragraph_ends = _positions(_NEWLINE, folded)
+    import numpy as np
+
+    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    paragraph_ends = _char_positions(codes, "\n")
     events: list[tuple[int, _Period]] = []  # in text order: finditer reads left to right
     base_positions, bases = [], []
     for m in _YEAR.finditer(folded):
@@ -343,8 +353,8 @@ def _index(text: str, folded: str) -> _Index:
              for m in _RATE_TRIGGER.finditer(folded) if not quoted[m.start()]]
     excluded.sort()
     return _Index(
-        sentence_ends=_positions(_SENTENCE_END, folded),
-        clause_ends=_positions(_CLAUSE_END, folded),
+        sentence_ends=_char_positions(codes, _SENTENCE_ENDS),
+        clause_ends=_char_positions(codes, _CLAUSE_ENDS),
         paragraph_ends=paragraph_ends,
         quoted=quoted,
         excluded=_covered(excluded, len(folded), strict=False),
