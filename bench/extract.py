@@ -102,6 +102,21 @@ def cn2an_transform():
     return transform
 
 
+def load_statement(start: tuple[float, ...], end: tuple[float, ...], cpus: int) -> str:
+    """What the load averages at the start and end of the run say about its absolute times."""
+    def shown(load):
+        return ", ".join(f"{x:.2f}" for x in load)
+
+    said = f"load average at start: {shown(start)}; at the end: {shown(end)}. "
+    peak = max(start[0], end[0])
+    if peak > cpus:
+        return said + (f"**The machine was busy** (1-minute load {peak:.2f} above its {cpus} CPUs): absolute times "
+                       "and MB/s are slower than on a quiet machine; the ratios, measured side by side, are the "
+                       "numbers to compare.")
+    return said + (f"The 1-minute load stayed at or below the {cpus} CPUs (at most {peak:.2f}): other processes "
+                   "still share the machine, so the ratios, measured side by side, remain the numbers to compare.")
+
+
 def timed(function, text: str) -> float:
     start = time.perf_counter()
     function(text)
@@ -168,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args(argv)
 
+    load_at_start = os.getloadavg()
     texts = {"the report alone": report_prose(args.megabytes), "mixed prose": mixed_prose(args.megabytes)}
     text = texts["mixed prose"]
     ours = dalian_data.quantities
@@ -193,13 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     values_ours = value_scores(dev + heldout, lambda t: ours(t)["value"].tolist())
     values_cn2an = value_scores(dev + heldout, lambda t: cn2an_values(transform, t)) if transform else None
 
-    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    load = load_statement(load_at_start, os.getloadavg(), os.cpu_count() or 1)
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     out = [START, "", "## Extractor (`bench/extract.py`)", "",
            f"Written by `bench/extract.py` on {now}. Machine: {platform.system()} {platform.release()}, "
-           f"{os.cpu_count()} logical CPUs, Python {platform.python_version()}; load average at start: {load}. "
-           "**Measured on a busy shared machine: the lead reruns it on a quiet one**; the ratios, measured "
-           "side by side, are the numbers to compare.", "",
+           f"{os.cpu_count()} logical CPUs, Python {platform.python_version()}; {load}", "",
            "| # | measurement | quantities | baseline | ratio | goal | |", "| --- | --- | --- | --- | --- | --- | --- |"]
     for name, seconds in timings.items():
         mbps = sizes[name] / seconds["quantities"]
