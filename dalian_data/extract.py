@@ -474,7 +474,7 @@ def _scan(text: str) -> tuple[list[tuple], list[tuple]]:
                 continue  # a bare number that joins no list or range
         if not _keep(m, g, folded, unit, end):
             continue
-        pre = _prefix(folded, m.start())
+        pre = _prefix(folded, number_start)
         p = _PrefixGroups._make(pre.groups()) if pre else _NO_PREFIX
         sign, kind, to_level, negated = 0, None, False, bool(p.neg)
         verb = p.verb or p.verb1
@@ -490,7 +490,7 @@ def _scan(text: str) -> tuple[list[tuple], list[tuple]]:
         printed_sign = bool(g.sign) or negated
         if g.sign == "-" or negated:
             value = -value
-        start = m.start()
+        start = number_start
         if pre and pre.start() < pre.end():
             quoted = _QUOTED_PREFIX if not (p.fen or p.fen1) else _QUOTED_PREFIX_LIST
             starts = [pre.start(name) for name in quoted if getattr(p, name)]
@@ -583,8 +583,10 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
 
 
 def _is_range_gap(folded: str, a: int, b: int) -> bool:
+    if not 0 < b - a <= 2:  # the common case, decided before any search
+        return False
     gap = _RANGE_SEPARATOR.search(folded, a, b)
-    return 0 < b - a <= 2 and bool(gap) and len(gap.group(0)) == b - a
+    return bool(gap) and len(gap.group(0)) == b - a
 
 
 _TRAILING_BIG = re.compile(r"[万亿兆]+$")
@@ -595,8 +597,10 @@ def _trailing_big(scale: str) -> str:
 
 
 def _is_list_gap(folded: str, a: int, b: int) -> bool:
-    return 0 < b - a <= 2 and bool(_LIST_SEPARATOR.search(folded, a, b)) and \
-        len(_LIST_SEPARATOR.search(folded, a, b).group(0)) == b - a
+    if not 0 < b - a <= 2:
+        return False
+    gap = _LIST_SEPARATOR.search(folded, a, b)
+    return bool(gap) and len(gap.group(0)) == b - a
 
 
 def _unit_class(unit: str) -> str:
