@@ -493,16 +493,17 @@ def _scan(text: str) -> tuple[list[tuple], list[tuple]]:
         start = number_start
         if pre and pre.start() < pre.end():
             quoted = _QUOTED_PREFIX if not (p.fen or p.fen1) else _QUOTED_PREFIX_LIST
-            starts = [pre.start(name) for name in quoted if getattr(p, name)]
+            starts = [pre.start(group) for group in quoted if p[group - 1]]
             start = min(starts, default=start)
         found.append(_Found(start, end, value, None, unit, scale, _qualifier(g, p), kind, sign, printed_sign,
                             to_level, number_start))
     return _rows(_join_lists_and_ranges(found, folded), text, idx), skipped
 
 
-# Prefix groups whose words belong to the quote; after 分别 the comparison is shared, so it is left out.
-_QUOTED_PREFIX_LIST = ("verb", "verb1", "noun", "diff", "compare2", "before", "neg")
-_QUOTED_PREFIX = _QUOTED_PREFIX_LIST + ("compare", "compare1")
+# Prefix groups (by number) whose words belong to the quote; after 分别 the comparison is shared, so it is left out.
+_QUOTED_PREFIX_LIST = tuple(_PREFIX.groupindex[name]
+                            for name in ("verb", "verb1", "noun", "diff", "compare2", "before", "neg"))
+_QUOTED_PREFIX = _QUOTED_PREFIX_LIST + (_PREFIX.groupindex["compare"], _PREFIX.groupindex["compare1"])
 _NO_PREFIX = _PrefixGroups(*[None] * len(_PrefixGroups._fields))
 
 
