@@ -209,6 +209,29 @@ def test_html_index_links_resolve_and_show_summary(project, capsys):
     assert (folder / "02_beta.html").is_file()
 
 
+def test_unchanged_html_rerun_writes_nothing_and_restores_what_is_missing(project, capsys):
+    assert project.report("--html") == 0
+    folder = project.out / "default"
+
+    def stamps() -> dict[str, int]:
+        return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+                for p in folder.rglob("*") if p.is_file() and p.name != "manifest.json"}
+
+    before = stamps()
+    assert "data/figures.csv" in before and "report.txt" in before and "index.html" in before
+    assert project.report("--html") == 0
+    assert stamps() == before, "an unchanged rerun rewrites no page, index or download"
+
+    (folder / "data" / "figures.csv").unlink()
+    assert project.report("--html") == 0
+    assert (folder / "data" / "figures.csv").is_file(), "a deleted download is written again"
+
+    index = (folder / "index.html").read_text(encoding="utf-8")
+    (folder / "index.html").write_text(index + "<!-- edited -->", encoding="utf-8")
+    assert project.report() == 0  # a plain run keeps an existing index truthful
+    assert (folder / "index.html").read_text(encoding="utf-8") == index
+
+
 @pytest.mark.kernel
 def test_refresh_executes_in_place_reproducibly_and_spares_failures(project, capsys):
     write_notebook(project.nb_dir / "02_beta.ipynb", "Beta", "population = 1", "raise ValueError('no 数据')")

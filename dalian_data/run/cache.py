@@ -99,6 +99,8 @@ class Manifest:
     parameters: dict[str, Any] = field(default_factory=dict)
     notebooks: dict[str, dict[str, Any]] = field(default_factory=dict)
     failures: dict[str, str] = field(default_factory=dict)
+    #: what ``index.html`` was made from: ``{"key", "sha256", "downloads"}`` (see ``run.report.write_html``)
+    index: dict[str, Any] = field(default_factory=dict)
 
     #: why the manifest on disk could not be used (it is then treated as empty), or None
     problem: str | None = None
@@ -122,16 +124,18 @@ class Manifest:
             return cls(path, problem=f"{path} is not a manifest")
         if data["format"] != CACHE_FORMAT:  # written by another version: silently out of date
             return cls(path)
-        parameters, notebooks, failures = (data.get(key) or {} for key in ("parameters", "notebooks", "failures"))
+        parameters, notebooks, failures, index = (
+            data.get(key) or {} for key in ("parameters", "notebooks", "failures", "index"))
         if not (
             isinstance(parameters, dict)
+            and isinstance(index, dict)
             and isinstance(notebooks, dict)
             and all(isinstance(entry, dict) for entry in notebooks.values())
             and isinstance(failures, dict)
             and all(isinstance(message, str) for message in failures.values())
         ):
             return cls(path, problem=f"{path} has entries of the wrong shape")
-        return cls(path, parameters=parameters, notebooks=notebooks, failures=failures)
+        return cls(path, parameters=parameters, notebooks=notebooks, failures=failures, index=index)
 
     def is_fresh(self, name: str, fingerprint: str, output: Path) -> bool:
         """Whether ``output`` and the charts the notebook saved exist, are the files we wrote, and were made from ``fingerprint``."""
@@ -168,5 +172,6 @@ class Manifest:
             "parameters": self.parameters,
             "notebooks": dict(sorted(self.notebooks.items())),
             "failures": dict(sorted(self.failures.items())),
+            "index": self.index,
         }
         write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n")

@@ -31,11 +31,12 @@ from typing import IO, Any, Callable, Iterator, Sequence
 
 import dalian_data
 from dalian_data.atomic import write_text_atomic
-from dalian_data.run.cache import Manifest, environment_fingerprint, notebook_fingerprint
+from dalian_data.run.cache import Manifest, environment_fingerprint, file_sha256, notebook_fingerprint
 from dalian_data.run.engine import DEFAULT_TIMEOUT, Outcome, Task
 from dalian_data.run.notebook_parameters import (
     DeclaredNotebook,
     ParameterError,
+    canonical_json,
     declared_parameters,
     load_yaml_parameters,
     parameters_slug,
@@ -261,7 +262,8 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
                 manifest.record_failure(outcome.name, outcome.error or "failed")
             manifest.save()
             if outcome.ok and request.html:  # while the other notebooks still run
-                write_html(out_dir, names, requested, lang, manifest, _merged(defaults), render=[outcome.name])
+                write_html(out_dir, names, requested, lang, manifest, _merged(defaults), render=[outcome.name],
+                           environment=environment)
 
         outcomes: dict[str, Outcome] = {}
         if tasks:
@@ -276,7 +278,7 @@ def report(request: ReportRequest, out: IO[str], err: IO[str]) -> int:
         if request.html or (out_dir / "index.html").exists():  # keep an existing index truthful
             rendered = write_html(
                 out_dir, names, requested, lang, manifest, _merged(defaults), render=None if request.html else (),
-                downloads=request.downloads if request.html else None,
+                downloads=request.downloads if request.html else None, environment=environment,
             )
 
     return _summarise(paths, tasks, fresh, outcomes, out_dir, request.html, rendered, started, out, err)
@@ -359,7 +361,7 @@ def _plural(count: int) -> str:
 
 def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
                defaults: dict[str, Any], render: Sequence[str] | None = None,
-               downloads: Callable[[Path, dict[str, Any]], object] | None = None) -> int:
+               downloads: Callable[[Path, dict[str, Any]], object] | None = None, environment: str = "") -> int:
     """Every HTML the report writes: the missing or stale pages of ``render`` (None: all) and ``index.html``.
 
     ``notebooks`` are the names run now; the index also lists those recorded
@@ -367,8 +369,16 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
     gave, ``defaults`` the notebooks' own. Pages are rendered from the
     notebooks in ``out_dir`` and their sha256 recorded in ``manifest``, so an
     unchanged rerun renders nothing. ``downloads``, when given, writes the
-    data files the index offers (see :attr:`ReportRequest.downloads`). Returns the number of pages rendered.
+    data files the index offers (see :attr:`ReportRequest.downloads`).
+    When every page is fresh and the index was made from the same inputs
+    (``environment``, the notebooks' entries, the parameters) and is still
+    on disk with the downloads it lists, nothing is rendered or written: an
+    unchanged ``report --html`` costs no more than one without it. Returns the number of pages rendered.
     """
+    names = sorted(set(notebooks) | set(manifest.notebooks) | set(manifest.failures))
+    if _index_is_fresh(out_dir, names, parameters, lang, manifest, defaults, render, downloads, environment):
+        return 0
+
     import nbformat
 
     from dalian_data.run.html_pages import (
@@ -382,7 +392,6 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
         summary_html,
     )
 
-    names = sorted(set(notebooks) | set(manifest.notebooks) | set(manifest.failures))
     siblings = tuple(sorted(set(notebooks) | set(manifest.notebooks)))
     rendered, entries = 0, []
     for name in names:
@@ -408,15 +417,45 @@ def write_html(out_dir: Path, notebooks: Sequence[str], parameters: dict[str, An
                 highlights=read_highlights(out_dir / f"{name}.ipynb", lang) if has_notebook else None,
             )
         )
-    manifest.save()
     summary = summary_html(out_dir / f"{OVERVIEW}.ipynb") if OVERVIEW in manifest.notebooks else None
-    if downloads is not None:
-        downloads(out_dir, {**defaults, **parameters})
+    written = [Path(p) for p in downloads(out_dir, {**defaults, **parameters}) or ()] if downloads is not None else []
     page = render_index(entries, parameters, lang, summary, defaults=defaults, downloads=downloads_in(out_dir, lang))
     index = out_dir / "index.html"
     if not index.exists() or index.read_text(encoding="utf-8") != page:
         write_text_atomic(index, page)
+    manifest.index = {
+        "key": _index_key(names, parameters, lang, manifest, defaults, environment),
+        "sha256": hashlib.sha256(page.encode("utf-8")).hexdigest(),
+        "downloads": {p.relative_to(out_dir).as_posix(): file_sha256(p) for p in written if p.is_file()},
+    }
+    manifest.save()
     return rendered
+
+
+def _index_key(names: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
+               defaults: dict[str, Any], environment: str) -> str:
+    """What ``index.html`` and the downloads are made from, as one sha256."""
+    inputs = {"names": list(names), "parameters": parameters, "lang": lang, "defaults": defaults,
+              "notebooks": manifest.notebooks, "failures": manifest.failures, "environment": environment}
+    return hashlib.sha256(canonical_json(inputs).encode("utf-8")).hexdigest()
+
+
+def _index_is_fresh(out_dir: Path, names: Sequence[str], parameters: dict[str, Any], lang: str, manifest: Manifest,
+                    defaults: dict[str, Any], render: Sequence[str] | None, downloads: Callable | None,
+                    environment: str) -> bool:
+    """Whether a run would write every HTML file and download as it is: then there is nothing to do."""
+    recorded = manifest.index
+    if not environment or recorded.get("key") != _index_key(names, parameters, lang, manifest, defaults, environment):
+        return False
+    if file_sha256(out_dir / "index.html") != recorded.get("sha256"):
+        return False
+    pages = [name for name in names if name in manifest.notebooks and (render is None or name in render)]
+    if not all(manifest.html_is_fresh(name, out_dir / f"{name}.html") for name in pages):
+        return False
+    files = recorded.get("downloads") or {}
+    if downloads is not None and not files:
+        return False
+    return all(file_sha256(out_dir / relative) == sha for relative, sha in files.items())
 
 
 def refresh(
