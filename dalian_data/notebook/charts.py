@@ -62,7 +62,7 @@ def tint(colour: str, amount: float) -> str:
 def value_scale(values: Sequence[float], unit: str, unit_en: str, lang: str) -> tuple[float, str]:
     """Divisor and unit words for an axis of ``values``: (1e8, '亿元'), (1e9, 'CNY bn') …
 
-    The same scale words as :func:`present.format_value`, picked by the largest value.
+    The same scale words as :func:`dalian_data.notebook.formatting.format_value`, picked by the largest value.
     """
     check_lang(lang)
     top = max(abs(v) for v in values)
