@@ -708,6 +708,7 @@ def _rows(found: list[_Found], text: str, idx: _Index) -> list[tuple]:
     return rows
 
 
+@_without_cycle_collection
 def _frame(rows, columns, dtypes):
     import pandas as pd
 
