@@ -423,9 +423,9 @@ def _read_match(m: re.Match, g: _NumberGroups) -> tuple[Decimal, str, str | None
         return tens * 10 + ones, "", "%", "percent"
     numeral = g.numeral
     arabic = g.arabic
-    if arabic and len(numeral) - len(arabic) <= 2 and numeral[len(arabic):] in _SCALE_SUFFIX \
-            and "," not in arabic and " " not in arabic and len(arabic) < 300:
-        scale = numeral[len(arabic):]  # the common 7825.9亿 or 12.5: no tokenising
+    scale = numeral[len(arabic):] if arabic else None
+    if scale in _SCALE_SUFFIX and "," not in arabic and " " not in arabic and len(arabic) < 300:
+        # the common 7825.9亿 or 12.5: no tokenising
         value = Decimal(arabic) * _SCALE_SUFFIX[scale] if scale else Decimal(arabic)
     else:
         body = numeral.replace("多", "").replace("余", "").replace(" ", "")
@@ -587,10 +587,11 @@ def _join_lists_and_ranges(found: list[_Found], folded: str) -> list[_Found]:
     (分别减少2.7%、0.6%). Unitless numbers that join nothing are dropped.
     """
     out: list[_Found] = []
+    count = len(found)
     i = 0
-    while i < len(found):
+    while i < count:
         f = found[i]
-        nxt = found[i + 1] if i + 1 < len(found) else None
+        nxt = found[i + 1] if i + 1 < count else None
         if f.unit is None and nxt is not None and nxt.unit is not None:
             gap_start, gap_end = f.end, nxt.start
             if _is_range_gap(folded, gap_start, gap_end):
