@@ -671,7 +671,8 @@ def _latest_many(positions: list[int], values: list, floors, points) -> list:
     array = np.asarray(positions, dtype=np.int64)
     i = np.searchsorted(array, points, side="left")
     ok = (i > 0) & (array[np.maximum(i - 1, 0)] >= floors)
-    return [values[j - 1] if good else None for j, good in zip(i.tolist(), ok.tolist())]
+    padded = [None, *values]  # position j of values is j + 1 here; 0 stands for none
+    return list(map(padded.__getitem__, np.where(ok, i, 0).tolist()))
 
 
 def _rows(found: list[_Found], text: str, idx: _Index) -> list[tuple]:
