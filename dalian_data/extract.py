@@ -313,7 +313,10 @@ def _index(text: str, folded: str) -> _Index:
     import numpy as np
 
     codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
-    paragraph_ends = _char_positions(codes, "\n")
+    # clause ends hold the sentence ends, which hold the paragraph ends: one pass over the text, then subsets
+    clause_ends = _char_positions(codes, _CLAUSE_ENDS)
+    sentence_ends = clause_ends[_char_positions(codes[clause_ends], _SENTENCE_ENDS)]
+    paragraph_ends = clause_ends[codes[clause_ends] == ord("\n")]
     events: list[tuple[int, _Period]] = []  # in text order: finditer reads left to right
     base_positions, bases = [], []
     for m in _YEAR.finditer(folded):
@@ -356,8 +359,8 @@ def _index(text: str, folded: str) -> _Index:
              for m in _RATE_TRIGGER.finditer(folded) if not quoted[m.start()]]
     excluded.sort()
     return _Index(
-        sentence_ends=_char_positions(codes, _SENTENCE_ENDS),
-        clause_ends=_char_positions(codes, _CLAUSE_ENDS),
+        sentence_ends=sentence_ends,
+        clause_ends=clause_ends,
         paragraph_ends=paragraph_ends,
         quoted=quoted,
         excluded=_covered(excluded, len(folded), strict=False),
