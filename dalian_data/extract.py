@@ -12,7 +12,7 @@ character for one character, so offsets stay those of the original. Then one
 pass finds every numeral; all context (verbs, qualifiers, units, years,
 quotation marks, clause ends) is read from bounded windows around it or from
 positions found once per text (marked in a byte per character, or sorted and
-searched with numpy's ``searchsorted``), so the time is linear in the length
+searched with numpy's ``searchsorted`` or ``bisect``), so the time is linear in the length
 of the text. The rules are listed in README.md ("The
 extractor's rules").
 """
