@@ -4,7 +4,8 @@ Each test sets a shortcut of ``dalian_data.extract`` against the slower
 definition it replaced: the trie-shaped alternations against longest-first
 ones, named-tuple groups against ``groupdict()``, the covered-position bytes
 against a bisect over the spans, the numpy delimiter positions against a
-regex.
+regex, the difference words found once per text against a search of each
+window; and the cycle collector, paused while a text is read, is resumed.
 """
 
 import bisect
@@ -106,3 +107,56 @@ def test_delimiter_positions_are_those_a_regex_finds(text):
     for chars in (extract._SENTENCE_ENDS, extract._CLAUSE_ENDS, "\n"):
         found = extract._char_positions(codes, chars).tolist()
         assert found == [m.start() for m in re.finditer(f"[{re.escape(chars)}]", text)]
+
+
+def prefix_by_search(folded: str, start: int):
+    """The definition the difference-word positions replaced: a search of the window before each number."""
+    if not start:
+        return None
+    low = max(0, start - extract._PREFIX_WINDOW)
+    if folded[start - 1] not in extract._PREFIX_LAST and not extract._DIFFERENCE_WORD.search(folded, low, start):
+        return None
+    return extract._PREFIX.search(folded, low, start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"高于出低少多快慢全国省市比较增长3。 ", "高于", "少于", "高出", "同比"]), max_size=30))
+def test_difference_words_found_once_give_the_prefix_a_window_search_gives(pieces):
+    text = "".join(pieces)
+    folded = extract.fold(text)
+    differences = extract._difference_words(folded)
+    for start in range(len(folded) + 1):
+        got, want = extract._prefix(folded, start, differences), prefix_by_search(folded, start)
+        assert (got and got.span()) == (want and want.span())
+
+
+def test_the_corpus_prefixes_are_those_a_window_search_finds():
+    for text in corpus_texts():
+        folded = extract.fold(text)
+        differences = extract._difference_words(folded)
+        for m in extract._NUMBER.finditer(folded):
+            got, want = extract._prefix(folded, m.start(), differences), prefix_by_search(folded, m.start())
+            assert (got and got.groups()) == (want and want.groups())
+
+
+def test_the_cycle_collector_is_paused_only_while_text_is_read():
+    import gc
+
+    assert gc.isenabled()
+    assert len(dd.quantities("全市新增企业12家，增长5%。")) == 2
+    assert gc.isenabled()  # resumed
+    gc.disable()
+    try:
+        dd.quantities("全市新增企业12家。")
+        assert not gc.isenabled()  # left paused when the caller had paused it
+    finally:
+        gc.enable()
+    try:
+        dd.quantities(b"bytes")
+    except TypeError:
+        pass
+    assert gc.isenabled()
+
+
+def test_sentence_and_paragraph_ends_are_clause_ends():
+    assert set(extract._SENTENCE_ENDS) <= set(extract._CLAUSE_ENDS) and "\n" in extract._SENTENCE_ENDS
